@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): throughput, inbox latency, timer lag, state size."""

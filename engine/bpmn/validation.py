@@ -1,0 +1,118 @@
+"""Deploy-time checks of an uploaded diagram, beyond what SpiffWorkflow's parser checks: every
+human task has candidates and a form, every expression and script passes the restricted
+evaluator. Every problem names its element id and line."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from forms import get_schema
+
+from .. import expressions
+from ..calendar import parse_limit
+from ..candidates import expressions_in, lane_role, parse_group
+from ..errors import DiagramInvalid
+from ..models import ROLES
+from .loader import BPMN_NS, ParsedProcess
+from .parser import timer_expression
+from .specs import HumanTaskConfig, human_config
+
+NS = {"bpmn": BPMN_NS}
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.by_element: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, element: str, line: int | None, message: str) -> None:
+        self.by_element[element].append(f"line {line}: {message}" if line else message)
+
+    def check_expression(self, element: str, line: int | None, text: str) -> None:
+        try:
+            expressions.check_expression(text)
+        except expressions.ExpressionError as exc:
+            self.add(element, line, f"expression {text!r} refused: {exc.reason}")
+
+
+def _owner_id(node) -> str:
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node.get("id") if node is not None else "diagram"
+
+
+def _check_xml_expressions(parsed: ParsedProcess, problems: _Problems) -> None:
+    tree = parsed.tree
+    for cond in tree.xpath("//bpmn:conditionExpression | //bpmn:completionCondition"
+                           " | //bpmn:loopCondition | //bpmn:loopCardinality", namespaces=NS):
+        problems.check_expression(_owner_id(cond), cond.sourceline, (cond.text or "").strip())
+    for script in tree.xpath("//bpmn:scriptTask", namespaces=NS):
+        body = script.find(f"{{{BPMN_NS}}}script")
+        try:
+            expressions.check_script(body.text or "")
+        except expressions.ExpressionError as exc:
+            line = body.sourceline + (exc.line - 1 if exc.line else 0)
+            problems.add(script.get("id"), line, f"script refused: {exc.reason}")
+    for timer in tree.xpath("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", namespaces=NS):
+        problems.check_expression(_owner_id(timer), timer.sourceline, timer_expression(timer.text))
+
+
+def _check_candidates(element: str, cfg: HumanTaskConfig, known_org_codes: set[str],
+                      problems: _Problems) -> None:
+    if not cfg.candidate_groups and not cfg.assignee and not lane_role(cfg.lane):
+        problems.add(element, cfg.line, "no candidate: set camunda:candidateGroups or camunda:assignee, "
+                     "or place the task in a lane named after a role")
+    for group in cfg.candidate_groups:
+        if expressions_in(group):
+            for expr in expressions_in(group):
+                problems.check_expression(element, cfg.line, expr)
+            continue
+        cand = parse_group(group)
+        if cand.role is not None and cand.role not in ROLES:
+            problems.add(element, cfg.line, f"candidate group {group!r}: unknown role {cand.role!r}")
+        if cand.org_code is not None and cand.org_code not in known_org_codes:
+            problems.add(element, cfg.line, f"candidate group {group!r}: no org unit with code {cand.org_code!r}"
+                         f" (roles are: {', '.join(ROLES)})")
+    for expr in expressions_in(cfg.assignee or ""):
+        problems.check_expression(element, cfg.line, expr)
+
+
+def _check_form(element: str, line: int | None, form, problems: _Problems, required: bool) -> None:
+    if form.key and get_schema(form.key) is None:
+        # Camunda uses a formKey in preference to formData: a key we cannot resolve is an error.
+        problems.add(element, line, f"form key {form.key!r} is not a registered form")
+    elif required and not form.key and not form.fields:
+        problems.add(element, line, "no form: set camunda:formKey to a registered form or declare camunda:formData")
+    for spec in form.fields:
+        for message in spec.problems():
+            problems.add(element, line, message)
+
+
+def _check_human_task(element: str, cfg: HumanTaskConfig, known_org_codes: set[str],
+                      problems: _Problems) -> None:
+    _check_candidates(element, cfg, known_org_codes, problems)
+    _check_form(element, cfg.line, cfg.form, problems, required=True)
+    if cfg.due and not expressions_in(cfg.due):
+        try:
+            parse_limit(cfg.due)
+        except ValueError as exc:
+            problems.add(element, cfg.line, f"due date {cfg.due!r}: {exc}")
+    if cfg.priority and not expressions_in(cfg.priority) and not cfg.priority.isdigit():
+        problems.add(element, cfg.line, f"priority {cfg.priority!r} is not a whole number or ${{expression}}")
+
+
+def check_diagram(parsed: ParsedProcess, known_org_codes: set[str]) -> None:
+    """Raise DiagramInvalid listing every problem found, keyed by element id."""
+    problems = _Problems()
+    _check_xml_expressions(parsed, problems)
+    for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            cfg = human_config(task_spec)
+            if cfg is not None:
+                _check_human_task(task_spec.bpmn_id, cfg, known_org_codes, problems)
+            form = getattr(task_spec, "civicflow_form", None)
+            if form is not None:
+                line = parsed.tree.xpath(f"//*[@id='{task_spec.bpmn_id}']")[0].sourceline
+                _check_form(task_spec.bpmn_id, line, form, problems, required=False)
+    if problems.by_element:
+        first = next(iter(problems.by_element.items()))
+        raise DiagramInvalid(f"the diagram was refused: {first[0]}: {first[1][0]}",
+                             fields=dict(problems.by_element))

@@ -1,0 +1,44 @@
+"""Who a human task is for: candidate groups (``role``, ``ORGCODE``, ``role@ORGCODE``), lanes as roles."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import ROLES
+
+_EXPR = re.compile(r"\$\{([^}]*)\}")
+_LANE_ALIASES = {label.lower(): name for name, (zh, en) in ROLES.items() for label in (zh, en)}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    role: str | None
+    org_code: str | None
+
+
+def parse_group(text: str) -> Candidate:
+    """``handler`` → role; ``handler@JH-CG`` → role in org unit; anything else → org unit code."""
+    text = text.strip()
+    if "@" in text:
+        role, _, code = text.partition("@")
+        return Candidate(role.strip() or None, code.strip() or None)
+    if text in ROLES:
+        return Candidate(text, None)
+    return Candidate(None, text)
+
+
+def lane_role(lane: str | None) -> str | None:
+    """A lane named after a role (``Dispatcher``, ``dispatcher`` or ``分拨员``) means that role."""
+    if not lane:
+        return None
+    name = lane.strip().lower()
+    return name if name in ROLES else _LANE_ALIASES.get(name)
+
+
+def expressions_in(text: str) -> list[str]:
+    return _EXPR.findall(text or "")
+
+
+def substitute(text: str, evaluate) -> str:
+    """Replace each ``${expr}`` in ``text`` with ``str(evaluate(expr))``."""
+    return _EXPR.sub(lambda m: str(evaluate(m.group(1))), text)

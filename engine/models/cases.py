@@ -1,0 +1,95 @@
+"""Cases (process instances, 工单) and their inbox rows."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+CASE_STATUSES = ("running", "suspended", "completed", "terminated")
+TASK_OPEN_STATES = ("open", "claimed")
+TASK_STATES = TASK_OPEN_STATES + ("completed", "cancelled")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(128), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    district: Mapped[str | None] = mapped_column(String(64), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    data: Mapped[dict] = mapped_column(default=dict)
+    # gzip-compressed JSON of the workflow's state, without its spec (stored once per definition).
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    tasks: Mapped[list[Task]] = relationship(back_populates="case", order_by="Task.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(Base):
+    """One row per READY human task; the inbox is a plain query on this table."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox_role", "state", "role", "org_unit_id"),
+        Index("ix_tasks_assignee_state", "assignee_id", "state"),
+        Index("ix_tasks_case_state", "case_id", "state"),
+        Index("ix_tasks_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    form_key: Mapped[str | None] = mapped_column(String(128))
+    role: Mapped[str | None] = mapped_column(String(32))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    due_at: Mapped[datetime | None]
+    warn_at: Mapped[datetime | None]
+    priority: Mapped[int] = mapped_column(default=50)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    case: Mapped[Case] = relationship(back_populates="tasks")
+    candidates: Mapped[list[TaskCandidate]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+
+class TaskCandidate(Base):
+    """Who may act on a task: a role, an org unit, or a role within an org unit."""
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (Index("ix_task_candidates_match", "role", "org_unit_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+
+
+class CaseCounter(Base):
+    """Per-day sequence behind human-readable case numbers (20261122000123)."""
+
+    __tablename__ = "case_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

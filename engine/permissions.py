@@ -1,0 +1,83 @@
+"""Who may see and act on what: candidate matching in Python (one task) and in SQL (the inbox)."""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from .models import OrgUnit, Task, TaskCandidate, User
+
+OVERSEER_ROLES = ("supervisor", "leader", "admin")
+
+
+def matches(user: User, candidates: list[TaskCandidate]) -> bool:
+    """True if one of the user's role assignments fits one of the task's candidates.
+
+    A role held city-wide (no org unit) fits that role anywhere; a role held in an org unit fits
+    candidates for that role there or with no org unit; membership of an org unit fits candidates
+    naming only that org unit."""
+    for cand in candidates:
+        for held in user.roles:
+            if cand.role is None:
+                if held.org_unit_id is not None and held.org_unit_id == cand.org_unit_id:
+                    return True
+            elif cand.role == held.role and (held.org_unit_id is None or cand.org_unit_id is None
+                                             or cand.org_unit_id == held.org_unit_id):
+                return True
+    return False
+
+
+def candidate_clause(user: User):
+    """SQL twin of :func:`matches`, as an EXISTS over ``task_candidates``."""
+    c = TaskCandidate
+    conds = []
+    for held in user.roles:
+        if held.org_unit_id is None:
+            conds.append(c.role == held.role)
+        else:
+            conds.append(and_(c.role == held.role,
+                              or_(c.org_unit_id.is_(None), c.org_unit_id == held.org_unit_id)))
+    org_ids = sorted({h.org_unit_id for h in user.roles if h.org_unit_id is not None})
+    if org_ids:
+        conds.append(and_(c.role.is_(None), c.org_unit_id.in_(org_ids)))
+    if not conds:
+        return false()
+    return exists().where(c.task_id == Task.id, or_(*conds))
+
+
+def oversight_paths(session: Session, user: User) -> list[str] | None:
+    """Org-tree prefixes a supervisor, leader or admin oversees; None means the whole city;
+    [] means the user oversees nothing."""
+    held = [h for h in user.roles if h.role in OVERSEER_ROLES]
+    if any(h.org_unit_id is None for h in held):
+        return None
+    ids = [h.org_unit_id for h in held]
+    if not ids:
+        return []
+    return list(session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(ids))))
+
+
+def oversight_clause(session: Session, user: User):
+    """Tasks whose org unit lies in the user's oversight subtree (None: no restriction)."""
+    paths = oversight_paths(session, user)
+    if paths is None:
+        return None
+    if not paths:
+        return false()
+    units = select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(p) for p in paths]))
+    return or_(Task.org_unit_id.in_(units), exists().where(
+        TaskCandidate.task_id == Task.id, TaskCandidate.org_unit_id.in_(units)))
+
+
+def can_act(user: User, task: Task) -> bool:
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return matches(user, task.candidates)
+
+
+def can_see(session: Session, user: User, task: Task) -> bool:
+    if task.assignee_id == user.id or matches(user, task.candidates):
+        return True
+    clause = oversight_clause(session, user)
+    if clause is None:
+        return user.has_role(*OVERSEER_ROLES)
+    return bool(session.scalar(select(Task.id).where(Task.id == task.id, clause)))

@@ -1,0 +1,97 @@
+"""Starting cases and reading them."""
+from __future__ import annotations
+
+from forms import FormSpec
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from .. import audit
+from ..bpmn.loader import load_definition
+from ..bpmn.script_engine import SCRIPT_ENGINE
+from ..bpmn.serializer import dump_state
+from ..candidates import parse_group
+from ..case_numbers import next_case_number
+from ..case_sync import sync_tasks, workflow_data
+from ..errors import Forbidden
+from ..events import DomainEvent
+from ..forms_runtime import declared_defaults, validate
+from ..models import Case, OrgUnit, TaskCandidate
+from ..permissions import matches
+from .common import load_actor, run_engine
+from .definitions import latest_definition
+from .queries import case_list, case_view, visible_case
+
+
+def _start_event(spec):
+    starts = [ts for ts in spec.task_specs.values() if hasattr(ts, "civicflow_form")]
+    return starts[0] if starts else None
+
+
+def _may_start(session, user, parsed) -> bool:
+    groups = parsed.starter_groups
+    if not groups:
+        return True
+    candidates = []
+    for group in groups:
+        cand = parse_group(group)
+        org_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == cand.org_code)) if cand.org_code else None
+        if cand.org_code and org_id is None:
+            continue
+        candidates.append(TaskCandidate(role=cand.role, org_unit_id=org_id))
+    return matches(user, candidates)
+
+
+def start_case(uow, process_key: str, data: object, actor_id: int) -> dict:
+    """Validate ``data`` against the start form, run the process to its first wait states, and
+    store the case with its inbox rows and audit row in one transaction."""
+    s = uow.session
+    user = load_actor(s, actor_id)
+    definition = latest_definition(s, process_key)
+    parsed = load_definition(definition)
+    if not _may_start(s, user, parsed):
+        raise Forbidden(f"you may not start {process_key!r}")
+    start = _start_event(parsed.spec)
+    clean = validate(start.civicflow_form if start else FormSpec(), start or parsed.spec, data)
+    if start is not None and start.civicflow_initiator:
+        clean[start.civicflow_initiator] = user.username
+    now = uow.clock.now()
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    initial = (declared_defaults(start.civicflow_form) if start else {}) | clean
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(initial)
+    run_engine(workflow.do_engine_steps)
+    org_code = clean.get("org_unit")
+    case = Case(number=next_case_number(s, now), definition_id=definition.id, process_key=definition.key,
+                title=str(clean.get("title") or definition.name)[:300],
+                category=_text(clean.get("category")), district=_text(clean.get("district")),
+                org_unit_id=s.scalar(select(OrgUnit.id).where(OrgUnit.code == org_code)) if org_code else None,
+                requester_id=user.id, data=workflow_data(workflow), state=dump_state(workflow),
+                created_at=now, updated_at=now)
+    if workflow.is_completed():
+        case.status, case.closed_at = "completed", now
+    s.add(case)
+    s.flush()
+    run_engine(lambda: sync_tasks(uow, case, workflow, now))
+    audit.append(s, now, user, "case.started", case_id=case.id, detail={
+        "process": definition.key, "version": definition.version, "number": case.number})
+    uow.publish(DomainEvent("case.started", case.id, payload={"number": case.number}))
+    uow.commit()
+    return case_view(s, case, with_history=False, now=now)
+
+
+def _text(value) -> str | None:
+    return str(value)[:64] if value not in (None, "") else None
+
+
+def get_case(uow, case_id: int, actor_id: int) -> dict:
+    s = uow.session
+    user = load_actor(s, actor_id)
+    return case_view(s, visible_case(s, user, case_id), with_history=True, now=uow.clock.now())
+
+
+def list_cases(uow, actor_id: int, status: str | None = None, process_key: str | None = None,
+               q: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+    s = uow.session
+    user = load_actor(s, actor_id)
+    return case_list(s, user, status=status, process_key=process_key, q=q, page=page, per_page=per_page)

@@ -1,0 +1,37 @@
+"""Small pieces every service needs: loading the actor, running the workflow safely."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy.orm import Session
+
+from .. import expressions
+from ..errors import Forbidden, ProcessRefusal, Unauthenticated
+from ..models import User
+
+
+def load_actor(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("unknown or inactive user")
+    return user
+
+
+def require_role(user: User, *roles: str) -> None:
+    if not user.has_role(*roles):
+        raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+
+
+def run_engine(step: Callable[[], object]) -> object:
+    """Run workflow code; a failing expression or script in the diagram becomes a 422 refusal
+    that names the element, and the caller's transaction rolls back."""
+    try:
+        return step()
+    except expressions.ExpressionError as exc:
+        raise ProcessRefusal(f"the process could not continue: {exc}") from exc
+    except SpiffWorkflowException as exc:
+        task = getattr(exc, "task", None)
+        element = getattr(getattr(task, "task_spec", None), "bpmn_id", None) or "process"
+        raise ProcessRefusal(f"the process could not continue at {element}: {exc}",
+                             fields={element: [str(exc)]}) from exc

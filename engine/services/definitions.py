@@ -1,0 +1,118 @@
+"""Deploying diagrams: validate everything first, store nothing unless all of it holds."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..bpmn.loader import parse_process
+from ..bpmn.specs import human_config
+from ..bpmn.validation import check_diagram
+from ..candidates import lane_role
+from ..errors import InvalidInput, NotFound
+from ..models import OrgUnit, ProcessDefinition
+from .common import load_actor, require_role
+
+
+def _summary(parsed) -> dict:
+    tasks, start_form = [], {"key": None, "fields": []}
+    for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
+        for ts in spec.task_specs.values():
+            cfg = human_config(ts)
+            if cfg is not None:
+                tasks.append({"id": ts.bpmn_id, "name": ts.bpmn_name or ts.bpmn_id,
+                              "role": ",".join(cfg.candidate_groups) or cfg.assignee or lane_role(cfg.lane),
+                              "form_key": cfg.form.key, "sla": cfg.due})
+            if spec is parsed.spec and getattr(ts, "civicflow_form", None) is not None and ts.civicflow_form.fields:
+                start_form = ts.civicflow_form.to_dict()
+    return {"tasks": tasks, "start_form": start_form}
+
+
+def _split(files: list[tuple[str, bytes]]) -> tuple[tuple[str, bytes], list[bytes]]:
+    bpmn, dmn, other = [], [], []
+    for name, body in files:
+        lower = name.lower()
+        if lower.endswith(".dmn"):
+            dmn.append(body)
+        elif lower.endswith((".bpmn", ".xml")):
+            bpmn.append((name, body))
+        else:
+            other.append(name)
+    if len(bpmn) != 1 or other:
+        detail = f"got {len(bpmn)} BPMN file(s)" + (f"; not .bpmn or .dmn: {', '.join(other)}" if other else "")
+        raise InvalidInput("upload exactly one .bpmn file and any number of .dmn files",
+                           fields={"file": [detail]})
+    for name, body in [bpmn[0], *[(f"table{i + 1}.dmn", b) for i, b in enumerate(dmn)]]:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{name} is not UTF-8", fields={name: ["must be UTF-8 encoded"]}) from exc
+    return bpmn[0], dmn
+
+
+def deploy(uow, files: list[tuple[str, bytes]], actor_id: int | None) -> tuple[dict, bool]:
+    """Validate and store a diagram. Returns (definition summary, created). The same bytes again
+    return the existing version with created=False; a new version never touches running cases."""
+    s = uow.session
+    actor = load_actor(s, actor_id) if actor_id is not None else None
+    if actor is not None:
+        require_role(actor, "admin")
+    (filename, bpmn), dmn = _split(files)
+    checksum = hashlib.sha256(b"\0".join([bpmn, *dmn])).hexdigest()
+    parsed = parse_process(bpmn, dmn, filename, validate_schema=True)
+    existing = s.scalar(select(ProcessDefinition).where(
+        ProcessDefinition.key == parsed.key, ProcessDefinition.checksum == checksum))
+    if existing is not None:
+        return definition_view(existing), False
+    check_diagram(parsed, set(s.scalars(select(OrgUnit.code))))
+    version = (s.scalar(select(func.max(ProcessDefinition.version))
+                        .where(ProcessDefinition.key == parsed.key)) or 0) + 1
+    now = uow.clock.now()
+    definition = ProcessDefinition(
+        key=parsed.key, version=version, name=parsed.name, bpmn_xml=bpmn.decode("utf-8"),
+        dmn_xml=[d.decode("utf-8") for d in dmn], checksum=checksum, summary=_summary(parsed),
+        deployed_by_id=actor.id if actor else None, deployed_at=now)
+    s.add(definition)
+    s.flush()
+    audit.append(s, now, actor, "process.deployed", detail={
+        "key": parsed.key, "version": version, "checksum": checksum, "file": filename})
+    uow.commit()
+    return definition_view(definition), True
+
+
+def definition_view(d: ProcessDefinition) -> dict:
+    return {"id": d.id, "key": d.key, "version": d.version, "name": d.name, "status": d.status,
+            "deployed_at": d.deployed_at, "tasks": d.summary.get("tasks", []),
+            "start_form": d.summary.get("start_form")}
+
+
+def latest_definition(session, key: str) -> ProcessDefinition:
+    d = session.scalar(select(ProcessDefinition).where(
+        ProcessDefinition.key == key, ProcessDefinition.status == "active")
+        .order_by(ProcessDefinition.version.desc()).limit(1))
+    if d is None:
+        raise NotFound(f"no active process with key {key!r}")
+    return d
+
+
+def list_definitions(uow, all_versions: bool = False) -> list[dict]:
+    s = uow.session
+    q = select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
+    rows = s.scalars(q).all()
+    if not all_versions:
+        seen, latest = set(), []
+        for d in rows:
+            if d.status == "active" and d.key not in seen:
+                seen.add(d.key)
+                latest.append(d)
+        rows = latest
+    return [definition_view(d) for d in rows]
+
+
+def get_definition(uow, key: str) -> dict:
+    return definition_view(latest_definition(uow.session, key))
+
+
+def get_definition_bpmn(uow, key: str) -> str:
+    return latest_definition(uow.session, key).bpmn_xml

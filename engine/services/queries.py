@@ -1,0 +1,106 @@
+"""Read-only views for screens and the API: plain dicts, joined in SQL, no workflow loading."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..errors import NotFound
+from ..models import AuditEvent, Case, OrgUnit, ProcessDefinition, Task, User
+from ..models.cases import TASK_OPEN_STATES
+from ..permissions import candidate_clause, oversight_paths
+
+
+def sla_state(task: Task, now: datetime) -> str:
+    if task.due_at is not None and now > task.due_at:
+        return "overdue"
+    if task.warn_at is not None and now >= task.warn_at:
+        return "warning"
+    return "ok"
+
+
+def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: str | None,
+                  now: datetime) -> dict:
+    return {"id": task.id, "case_id": task.case_id, "case_number": case_number, "name": task.name,
+            "title": task.title, "element_id": task.element_id, "role": task.role,
+            "org_unit": org_code, "assignee": assignee, "state": task.state, "due_at": task.due_at,
+            "warn_at": task.warn_at, "sla_state": sla_state(task, now), "priority": task.priority,
+            "form_key": task.form_key, "created_at": task.created_at}
+
+
+def task_rows(session: Session, query, now: datetime) -> list[dict]:
+    """Run a select of Task rows joined with what the inbox shows beside each."""
+    assignee = aliased(User)
+    q = (query.add_columns(Case.number, OrgUnit.code, assignee.username)
+         .join(Case, Case.id == Task.case_id)
+         .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
+         .outerjoin(assignee, assignee.id == Task.assignee_id))
+    return [task_row_view(t, number, code, name, now) for t, number, code, name in session.execute(q)]
+
+
+def _case_visibility(session: Session, user: User):
+    involved = exists().where(Task.case_id == Case.id, or_(
+        Task.assignee_id == user.id, Task.completed_by_id == user.id, candidate_clause(user)))
+    paths = oversight_paths(session, user)
+    if paths is None:
+        return None
+    conds = [Case.requester_id == user.id, involved]
+    if paths:
+        units = select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(p) for p in paths]))
+        conds += [Case.org_unit_id.in_(units),
+                  exists().where(Task.case_id == Case.id, Task.org_unit_id.in_(units))]
+    return or_(*conds)
+
+
+def visible_case(session: Session, user: User, case_id: int) -> Case:
+    """The case, or NotFound when it does not exist or the user may not see it (no leak)."""
+    q = select(Case).where(Case.id == case_id)
+    clause = _case_visibility(session, user)
+    case = session.scalar(q if clause is None else q.where(clause))
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def case_summary(case: Case, process_version: int | None = None) -> dict:
+    return {"id": case.id, "number": case.number, "status": case.status, "process_key": case.process_key,
+            "process_version": process_version, "title": case.title, "category": case.category,
+            "district": case.district, "version": case.version, "created_at": case.created_at,
+            "closed_at": case.closed_at}
+
+
+def case_history(session: Session, case_id: int) -> list[dict]:
+    rows = session.execute(
+        select(AuditEvent, Task.name).outerjoin(Task, Task.id == AuditEvent.task_id)
+        .where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)).all()
+    return [{"at": e.at, "actor": e.actor, "action": e.action, "task": name, "detail": e.detail,
+             "reason": e.reason} for e, name in rows]
+
+
+def case_view(session: Session, case: Case, with_history: bool, now: datetime) -> dict:
+    version = session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.id == case.definition_id))
+    out = case_summary(case, version) | {"data": case.data}
+    out["tasks"] = task_rows(session, select(Task).where(
+        Task.case_id == case.id, Task.state.in_(TASK_OPEN_STATES)).order_by(Task.id), now)
+    if with_history:
+        out["history"] = case_history(session, case.id)
+    return out
+
+
+def case_list(session: Session, user: User, status: str | None, process_key: str | None,
+              q: str | None, page: int, per_page: int) -> dict:
+    query = select(Case)
+    clause = _case_visibility(session, user)
+    if clause is not None:
+        query = query.where(clause)
+    if status:
+        query = query.where(Case.status == status)
+    if process_key:
+        query = query.where(Case.process_key == process_key)
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Case.number.like(like), Case.title.like(like)))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    return {"items": [case_summary(c) for c in rows], "page": page, "per_page": per_page, "total": total}

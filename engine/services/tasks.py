@@ -1,0 +1,165 @@
+"""The inbox: listing, claiming and completing human tasks."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import and_, or_, select, update
+
+from forms import describe
+
+from .. import audit
+from ..bpmn.loader import load_definition
+from ..bpmn.serializer import dump_state, load_state
+from ..bpmn.specs import human_config
+from ..case_sync import sync_tasks, workflow_data
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..events import DomainEvent
+from ..forms_runtime import declared_defaults, schema_for, validate
+from ..models import Case, ProcessDefinition, Task
+from ..models.cases import TASK_OPEN_STATES
+from ..permissions import OVERSEER_ROLES, can_act, can_see, candidate_clause, oversight_clause
+from .common import load_actor, run_engine
+from .queries import case_summary, task_rows
+
+SCOPES = ("mine", "group", "all", "inbox")
+
+
+def _visible_task(s, user, task_id: int) -> Task:
+    task = s.get(Task, task_id)
+    if task is None or not can_see(s, user, task):
+        raise NotFound(f"no task {task_id}")
+    return task
+
+
+def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
+               process_key: str | None = None, page: int = 1, per_page: int = 50) -> list[dict]:
+    """``mine``: claimed by me; ``group``: unclaimed tasks I am a candidate for; ``inbox``: both;
+    ``all``: every open task a supervisor, leader or admin oversees."""
+    s, now = uow.session, uow.clock.now()
+    user = load_actor(s, actor_id)
+    if scope not in SCOPES:
+        raise InvalidInput("unknown scope", fields={"scope": [f"one of {', '.join(SCOPES)}"]})
+    q = select(Task).where(Task.state.in_(TASK_OPEN_STATES))
+    mine = Task.assignee_id == user.id
+    group = and_(Task.assignee_id.is_(None), candidate_clause(user))
+    if scope == "all":
+        if not user.has_role(*OVERSEER_ROLES):
+            raise Forbidden("scope=all is for supervisors, leaders and admins")
+        clause = oversight_clause(s, user)
+        if clause is not None:
+            q = q.where(clause)
+    else:
+        q = q.where({"mine": mine, "group": group, "inbox": or_(mine, group)}[scope])
+    if overdue:
+        q = q.where(Task.due_at < now)
+    if process_key:
+        q = q.where(Task.case.has(Case.process_key == process_key))
+    q = q.order_by(Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.id)
+    return task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now)
+
+
+def get_task(uow, task_id: int, actor_id: int) -> dict:
+    s, now = uow.session, uow.clock.now()
+    user = load_actor(s, actor_id)
+    task = _visible_task(s, user, task_id)
+    out = task_rows(s, select(Task).where(Task.id == task.id), now)[0]
+    spec = _task_spec(s, task)
+    schema = schema_for(human_config(spec).form, spec)
+    out["form"] = {"key": human_config(spec).form.key, "fields": describe(schema) if schema else []}
+    out["case"] = case_summary(task.case) | {"data": task.case.data}
+    out["can_act"] = can_act(user, task) and task.state in TASK_OPEN_STATES
+    return out
+
+
+def _task_spec(s, task: Task):
+    definition = s.get(ProcessDefinition, task.case.definition_id)
+    parsed = load_definition(definition)
+    for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
+        ts = spec.task_specs.get(task.element_id)
+        if ts is not None and human_config(ts) is not None:
+            return ts
+    raise NotFound(f"task {task.id}: element {task.element_id} is not in its diagram")
+
+
+def claim_task(uow, task_id: int, actor_id: int) -> dict:
+    s, now = uow.session, uow.clock.now()
+    user = load_actor(s, actor_id)
+    task = _visible_task(s, user, task_id)
+    if not can_act(user, task):
+        raise Forbidden("you are not a candidate for this task")
+    done = s.execute(update(Task).where(Task.id == task.id, Task.state == "open", Task.assignee_id.is_(None))
+                     .values(state="claimed", assignee_id=user.id)).rowcount
+    if done != 1:
+        raise Conflict("the task is no longer open to claim", task_id=task.id)
+    audit.append(s, now, user, "task.claimed", case_id=task.case_id, task_id=task.id)
+    uow.commit()
+    s.refresh(task)
+    return task_rows(s, select(Task).where(Task.id == task.id), now)[0]
+
+
+def unclaim_task(uow, task_id: int, actor_id: int) -> dict:
+    s, now = uow.session, uow.clock.now()
+    user = load_actor(s, actor_id)
+    task = _visible_task(s, user, task_id)
+    if task.assignee_id != user.id and not user.has_role(*OVERSEER_ROLES):
+        raise Forbidden("only the assignee or a supervisor can give a task back")
+    done = s.execute(update(Task).where(Task.id == task.id, Task.state == "claimed")
+                     .values(state="open", assignee_id=None)).rowcount
+    if done != 1:
+        raise Conflict("the task is not claimed", task_id=task.id)
+    audit.append(s, now, user, "task.unclaimed", case_id=task.case_id, task_id=task.id)
+    uow.commit()
+    s.refresh(task)
+    return task_rows(s, select(Task).where(Task.id == task.id), now)[0]
+
+
+def complete_task(uow, task_id: int, data: object, actor_id: int,
+                  expected_version: int | None = None) -> dict:
+    """Validate, complete, run the engine to its next wait states, store — one transaction.
+    A task no longer open, or a case changed since ``expected_version``, is a Conflict."""
+    s, now = uow.session, uow.clock.now()
+    user = load_actor(s, actor_id)
+    task = _visible_task(s, user, task_id)
+    if task.state not in TASK_OPEN_STATES:
+        raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=task.case_id)
+    if not can_act(user, task):
+        raise Forbidden("this task is not yours to complete" if task.assignee_id else
+                        "you are not a candidate for this task", task_id=task.id)
+    case = task.case
+    if case.status != "running":
+        raise Conflict(f"the case is {case.status}", case_id=case.id)
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("the case changed since you loaded it", case_id=case.id)
+    spec = _task_spec(s, task)
+    cfg = human_config(spec)
+    clean = validate(cfg.form, spec, data)
+    parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
+    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise Conflict(f"task {task.id} is no longer waiting", task_id=task.id)
+    for name, value in declared_defaults(cfg.form).items():
+        spiff_task.data.setdefault(name, value)
+    spiff_task.data.update(clean)
+    run_engine(spiff_task.run)
+    run_engine(workflow.do_engine_steps)
+    done = s.execute(update(Task).where(Task.id == task.id, Task.state.in_(TASK_OPEN_STATES))
+                     .values(state="completed", completed_by_id=user.id, completed_at=now,
+                             assignee_id=user.id)).rowcount
+    if done != 1:
+        raise Conflict(f"task {task.id} was completed by someone else", task_id=task.id)
+    case.state, case.data, case.updated_at = dump_state(workflow), workflow_data(workflow), now
+    if workflow.is_completed():
+        case.status, case.closed_at = "completed", now
+    uow.flush()  # the case's version check happens here: a concurrent completion loses
+    opened, _ = run_engine(lambda: sync_tasks(uow, case, workflow, now))
+    audit.append(s, now, user, "task.completed", case_id=case.id, task_id=task.id,
+                 detail={"element": task.element_id, "data": clean})
+    uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
+    if case.status == "completed":
+        audit.append(s, now, user, "case.completed", case_id=case.id)
+        uow.publish(DomainEvent("case.completed", case.id))
+    uow.commit()
+    return {"case": case_summary(case) | {"data": case.data},
+            "next_tasks": task_rows(s, select(Task).where(Task.id.in_([t.id for t in opened])), now)}

@@ -1,0 +1,45 @@
+"""Settings, read from the environment only (never from the repository)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    instance_path: Path
+    secret_key: str
+    timezone: str
+    smtp_url: str | None
+    sms_url: str | None
+    upload_limit_bytes: int = 5 * 1024 * 1024
+    token_ttl_s: int = 12 * 3600
+
+
+def _demo_secret(instance_path: Path) -> str:
+    """A per-instance secret for the demo, so that nothing secret lives in the repository."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``environ`` (default ``os.environ``), creating the instance folder."""
+    env = os.environ if environ is None else environ
+    instance = Path(env.get("CIVICFLOW_INSTANCE_PATH", "instance")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'civicflow.db'}",
+        instance_path=instance,
+        secret_key=env.get("CIVICFLOW_SECRET_KEY") or _demo_secret(instance),
+        timezone=env.get("CIVICFLOW_TIMEZONE", "Asia/Shanghai"),
+        smtp_url=env.get("CIVICFLOW_SMTP_URL") or None,
+        sms_url=env.get("CIVICFLOW_SMS_URL") or None,
+    )

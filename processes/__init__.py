@@ -1,0 +1,1 @@
+"""The bundled process library: one folder per process with its .bpmn and .dmn files (data only)."""

@@ -1,0 +1,105 @@
+"""Fixtures for every test layer: a migrated database (SQLite, or PostgreSQL when DATABASE_URL
+says so), a container with a controllable clock, the Flask app and client, and API helpers."""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.bootstrap import Container
+from engine.clock import FrozenClock
+from engine.database import make_engine, make_session_factory, upgrade
+from engine.models import Base
+from engine.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgresql")
+
+
+def _guard_sockets() -> None:
+    """Only loopback: a test that tries the network fails loudly."""
+    real_connect = socket.socket.connect
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost") and not host.startswith("/"):
+            raise RuntimeError(f"network access in tests: {address!r}")
+        return real_connect(self, address)
+
+    socket.socket.connect = connect
+
+
+_guard_sockets()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """A freshly migrated database for this test session."""
+    if ON_POSTGRES:
+        url = PG_URL
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'civicflow.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+SEEDED_TABLES = {"roles", "audit_head", "alembic_version"}
+
+
+def _wipe(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+        conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h WHERE id = 1"), {"h": "0" * 64})
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))  # Monday 10:00 in Shanghai
+
+
+@pytest.fixture
+def container(db_engine, database_url, tmp_path, clock) -> Container:
+    _wipe(db_engine)
+    settings = Settings(database_url=database_url, instance_path=tmp_path, secret_key=uuid.uuid4().hex,
+                        timezone="Asia/Shanghai", smtp_url=None, sms_url=None)
+    return Container(settings=settings, engine=db_engine, session_factory=make_session_factory(db_engine),
+                     clock=clock)
+
+
+@pytest.fixture
+def app(container):
+    from webapp import create_app
+    return create_app({"TESTING": True}, container=container)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

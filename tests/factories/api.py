@@ -1,0 +1,30 @@
+"""A small client for the REST API, as a hotline system or a test would use it."""
+from __future__ import annotations
+
+
+from .directory import PASSWORD
+
+
+class ApiUser:
+    def __init__(self, client, username: str, password: str = PASSWORD) -> None:
+        self.client = client
+        resp = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+        assert resp.status_code == 200, resp.get_json()
+        self.headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
+
+    def get(self, path: str, **kw):
+        return self.client.get(f"/api/v1{path}", headers=self.headers, **kw)
+
+    def post(self, path: str, json=None, **kw):
+        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kw)
+
+    def upload(self, *files: tuple[str, bytes]):
+        """POST /processes with each (filename, bytes) as a ``file`` part. The body is built here
+        (not by the test client, which spools large bodies to a temp file it does not close)."""
+        boundary = "civicflow-test-boundary"
+        parts = [b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                 + name.encode() + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n" + body + b"\r\n"
+                 for name, body in files]
+        payload = b"".join(parts) + b"--" + boundary.encode() + b"--\r\n"
+        return self.client.post("/api/v1/processes", headers=self.headers, data=payload,
+                                content_type=f"multipart/form-data; boundary={boundary}")

@@ -1,0 +1,42 @@
+"""The Flask application: one blueprint per audience, all calling the engine's services."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from engine.bootstrap import Container, bootstrap
+
+from .api import init_api
+from .auth import bp as auth_bp
+from .csrf import init_csrf
+from .errors import register_error_handlers
+from .i18n import init_i18n
+from .inbox import bp as inbox_bp
+from .json_provider import IsoJSONProvider
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024  # a 5 MB diagram plus the multipart envelope
+
+
+def create_app(test_config: dict | None = None, container: Container | None = None) -> Flask:
+    container = container or bootstrap()
+    app = Flask(__name__, instance_path=str(container.settings.instance_path))
+    app.json = IsoJSONProvider(app)
+    app.config.update(
+        SECRET_KEY=container.settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        TOKEN_TTL_S=container.settings.token_ttl_s,
+    )
+    app.config.update(test_config or {})
+    app.extensions["civicflow"] = container
+
+    register_error_handlers(app)
+    init_i18n(app)
+    init_csrf(app)
+    app.jinja_env.globals["tz"] = ZoneInfo(container.settings.timezone)
+    init_api(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(inbox_bp)
+    return app

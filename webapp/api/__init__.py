@@ -1,0 +1,25 @@
+"""The REST API, /api/v1 (see shared/API.md): bearer tokens, JSON, OpenAPI at /api/v1/openapi.json."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from . import auth, cases, directory, processes, tasks
+
+
+class CivicFlowApi(Api):
+    def _register_error_handlers(self) -> None:
+        """Errors are rendered by webapp.errors for the whole app, in the contract's shape."""
+
+
+def init_api(app: Flask) -> Api:
+    app.config.update(
+        API_TITLE="CivicFlow API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]},
+    )
+    api = CivicFlowApi(app)
+    for module in (auth, processes, cases, tasks, directory):
+        api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    return api

@@ -1,0 +1,172 @@
+"""API request and response schemas (they also generate the OpenAPI document)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.models import ORG_KINDS, ROLES
+from forms import FormSchema
+
+
+class TokenRequest(FormSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenResponse(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Dict()
+
+
+class FormField(Schema):
+    name = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    label = fields.String()
+    choices = fields.List(fields.Dict())
+    min = fields.Raw(allow_none=True)
+    max = fields.Raw(allow_none=True)
+
+
+class TaskOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_number = fields.String()
+    name = fields.String()
+    title = fields.String()
+    element_id = fields.String()
+    role = fields.String(allow_none=True)
+    org_unit = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    state = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+    warn_at = fields.DateTime(allow_none=True)
+    sla_state = fields.String(validate=validate.OneOf(["ok", "warning", "overdue"]))
+    priority = fields.Integer()
+    form_key = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class TaskDetail(TaskOut):
+    form = fields.Dict()
+    case = fields.Dict()
+    can_act = fields.Boolean()
+
+
+class HistoryOut(Schema):
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    task = fields.String(allow_none=True)
+    detail = fields.Dict()
+    reason = fields.String(allow_none=True)
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.String()
+    process_key = fields.String()
+    process_version = fields.Integer(allow_none=True)
+    title = fields.String()
+    category = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
+    version = fields.Integer()
+    data = fields.Dict()
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    tasks = fields.List(fields.Nested(TaskOut))
+    history = fields.List(fields.Nested(HistoryOut))
+
+
+class CasePage(Schema):
+    items = fields.List(fields.Nested(CaseOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class CaseStart(FormSchema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CaseQuery(FormSchema):
+    status = fields.String(validate=validate.OneOf(["running", "suspended", "completed", "terminated"]))
+    process_key = fields.String()
+    q = fields.String(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class TaskQuery(FormSchema):
+    scope = fields.String(load_default="inbox", validate=validate.OneOf(["mine", "group", "all", "inbox"]))
+    overdue = fields.Boolean(load_default=False)
+    process_key = fields.String()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class TaskComplete(FormSchema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    case_version = fields.Integer(validate=validate.Range(min=1))
+
+
+class CompleteOut(Schema):
+    case = fields.Nested(CaseOut)
+    next_tasks = fields.List(fields.Nested(TaskOut))
+
+
+class ProcessOut(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    status = fields.String()
+    deployed_at = fields.DateTime()
+    tasks = fields.List(fields.Dict())
+    start_form = fields.Dict(allow_none=True)
+
+
+class ProcessQuery(FormSchema):
+    all = fields.Boolean(load_default=False)
+
+
+class OrgUnitIn(FormSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
+    parent = fields.String(load_default=None, allow_none=True)
+
+
+class OrgUnitOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    parent = fields.String(allow_none=True)
+    level = fields.Integer()
+    children = fields.List(fields.Nested(lambda: OrgUnitOut()))
+
+
+class UserIn(FormSchema):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{2,64}$"))
+    password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+    display_name = fields.String(load_default="", validate=validate.Length(max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True,
+                        validate=validate.Length(min=1))
+    org_unit = fields.String(load_default=None, allow_none=True)
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    active = fields.Boolean()
+    roles = fields.List(fields.String())
+    org_units = fields.List(fields.String())
+
+
+class UserQuery(FormSchema):
+    role = fields.String()
+    org_unit = fields.String()

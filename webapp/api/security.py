@@ -1,0 +1,30 @@
+"""Who is calling: the bearer token's user, for every API endpoint but the token request."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, g, request
+
+from engine.errors import Unauthenticated
+
+from ..tokens import user_id_from
+
+
+def bearer_user_id() -> int:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send Authorization: Bearer <token> (POST /api/v1/auth/token)")
+    return user_id_from(token.strip())
+
+
+def require_token() -> None:
+    """Blueprint ``before_request`` hook: a missing or bad token is 401 before anything else."""
+    g.user_id = bearer_user_id()
+
+
+def run(service: Callable, *args, **kwargs):
+    """Call an engine service in a fresh unit of work (one transaction)."""
+    container = current_app.extensions["civicflow"]
+    with container.uow() as uow:
+        return service(uow, *args, **kwargs)

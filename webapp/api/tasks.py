@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+
+from engine import services
+
+from .schemas import CompleteOut, TaskComplete, TaskDetail, TaskOut, TaskQuery
+from .security import require_token, run
+
+PREFIX = "/tasks"
+blp = Blueprint("api_tasks", __name__, description="The task inbox")
+blp.before_request(require_token)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(TaskQuery, location="query")
+@blp.response(200, TaskOut(many=True))
+def list_tasks(args: dict):
+    """``scope``: mine (claimed by me), group (unclaimed, I am a candidate), inbox (both, the
+    default), all (supervisors, leaders, admins: everything they oversee)."""
+    return run(services.list_tasks, g.user_id, **args)
+
+
+@blp.route("/<int:task_id>", methods=["GET"])
+@blp.response(200, TaskDetail)
+def get_task(task_id: int):
+    return run(services.get_task, task_id, g.user_id)
+
+
+@blp.route("/<int:task_id>/claim", methods=["POST"])
+@blp.response(200, TaskOut)
+def claim(task_id: int):
+    return run(services.claim_task, task_id, g.user_id)
+
+
+@blp.route("/<int:task_id>/unclaim", methods=["POST"])
+@blp.response(200, TaskOut)
+def unclaim(task_id: int):
+    return run(services.unclaim_task, task_id, g.user_id)
+
+
+@blp.route("/<int:task_id>/complete", methods=["POST"])
+@blp.arguments(TaskComplete)
+@blp.response(200, CompleteOut)
+def complete(body: dict, task_id: int):
+    """Complete with ``data`` (validated against the task's form). 409 if no longer open or if
+    ``case_version`` is given and stale."""
+    return run(services.complete_task, task_id, body["data"], g.user_id,
+               expected_version=body.get("case_version"))

@@ -1,0 +1,81 @@
+"""Demo data for ``make demo``: an org tree, one user per role, the bundled processes."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine import services
+from engine.errors import CivicFlowError
+from engine.models import ROLES, OrgUnit, User
+
+PROCESSES = Path(__file__).resolve().parent.parent / "processes"
+
+ORG_TREE = [  # code, name, kind, parent
+    ("CITY", "示范市", "city", None),
+    ("CITY-12345", "市12345热线中心", "department", "CITY"),
+    ("CITY-CG", "市城市管理局", "department", "CITY"),
+    ("D-EAST", "东城区", "district", "CITY"),
+    ("D-EAST-CG", "东城区城管局", "department", "D-EAST"),
+    ("D-EAST-SW", "东城区水务局", "department", "D-EAST"),
+    ("S-HEPING", "和平街道", "street", "D-EAST"),
+    ("C-HEPING-1", "和平一社区", "community", "S-HEPING"),
+    ("G-HEPING-1-01", "和平一社区第1网格", "grid", "C-HEPING-1"),
+    ("D-WEST", "西城区", "district", "CITY"),
+    ("D-WEST-CG", "西城区城管局", "department", "D-WEST"),
+]
+
+USERS = {  # role: (username, display name, org unit)
+    "citizen": ("citizen", "张市民", None),
+    "operator": ("operator", "李话务", "CITY-12345"),
+    "dispatcher": ("dispatcher", "王分拨", "CITY-12345"),
+    "handler": ("handler", "赵处置", "D-EAST-CG"),
+    "inspector": ("inspector", "钱核查", "S-HEPING"),
+    "clerk": ("clerk", "孙窗口", "D-EAST"),
+    "approver": ("approver", "周审批", "D-EAST"),
+    "supervisor": ("supervisor", "吴督办", "CITY"),
+    "leader": ("leader", "郑领导", "CITY"),
+    "admin": ("admin", "系统管理员", None),
+    "sensor": ("sensor-gateway", "物联网关", "CITY-CG"),
+}
+
+
+def _passwords(instance: Path) -> dict[str, str]:
+    """Random demo passwords, kept (0600) in the instance folder so a second run prints the same."""
+    path = instance / "demo-passwords.txt"
+    known = dict(line.split(" ", 1) for line in path.read_text().splitlines() if " " in line) \
+        if path.exists() else {}
+    for username, _, _ in USERS.values():
+        known.setdefault(username, secrets.token_urlsafe(9))
+    path.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
+    path.chmod(0o600)
+    return known
+
+
+def seed_demo(container) -> Iterator[str]:
+    with container.uow() as uow:
+        existing_units = set(uow.session.scalars(select(OrgUnit.code)))
+        existing_users = set(uow.session.scalars(select(User.username)))
+    for code, name, kind, parent in ORG_TREE:
+        if code not in existing_units:
+            with container.uow() as uow:
+                services.create_org_unit(uow, code, name, kind, parent, actor_id=None)
+    passwords = _passwords(container.settings.instance_path)
+    yield "demo users (username / password / role):"
+    for role in ROLES:
+        username, display, unit = USERS[role]
+        if username not in existing_users:
+            with container.uow() as uow:
+                services.create_user(uow, username, passwords[username], [role], unit, display)
+        yield f"  {username:15} {passwords[username]:14} {role}"
+    for bpmn in sorted(PROCESSES.glob("*/*.bpmn")):
+        files = [(bpmn.name, bpmn.read_bytes())] + [(d.name, d.read_bytes()) for d in sorted(bpmn.parent.glob("*.dmn"))]
+        try:
+            with container.uow() as uow:
+                definition, created = services.deploy(uow, files, None)
+        except CivicFlowError as exc:
+            yield f"process {bpmn.parent.name} NOT deployed: {exc.message}"
+            continue
+        yield f"process {definition['key']} v{definition['version']}{'' if created else ' (already deployed)'}"

@@ -1,0 +1,29 @@
+"""The caseworker's inbox page (the web-app work completes the task pages)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
+
+from engine import services
+
+from ..auth import login_required
+
+bp = Blueprint("inbox", __name__, template_folder="templates")
+
+
+def _run(service, *args, **kwargs):
+    with current_app.extensions["civicflow"].uow() as uow:
+        return service(uow, *args, **kwargs)
+
+
+@bp.route("/")
+@login_required
+def index():
+    tasks = _run(services.list_tasks, g.user_id, scope="inbox", per_page=200)
+    return render_template("inbox/index.html", tasks=tasks)
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: int):
+    _run(services.claim_task, task_id, g.user_id)
+    return redirect(url_for("inbox.index"))
