@@ -1,0 +1,43 @@
+"""The stable CLI: init-db, users create, deploy, seed-demo, on a fresh database."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from webapp.cli import main
+from tests.conftest import DATA, ON_POSTGRES
+
+import pytest
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file")
+
+
+def test_cli_from_an_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CIVICFLOW_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    cli = CliRunner()
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    assert (tmp_path / "civicflow.db").exists() and (tmp_path / "secret_key").exists()
+    assert cli.invoke(main, ["init-db"]).exit_code == 0  # idempotent
+
+    seeded = cli.invoke(main, ["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "dispatcher" in seeded.output and (tmp_path / "demo-passwords.txt").stat().st_mode & 0o077 == 0
+    again = cli.invoke(main, ["seed-demo"])
+    assert again.output.splitlines()[1:12] == seeded.output.splitlines()[1:12]  # same passwords
+
+    made = cli.invoke(main, ["users", "create", "li", "--password", "long-enough-pw", "--role", "handler",
+                             "--org-unit", "D-EAST-CG"])
+    assert made.exit_code == 0 and "created li (handler)" in made.output
+    dup = cli.invoke(main, ["users", "create", "li", "--password", "long-enough-pw", "--role", "handler"])
+    assert dup.exit_code == 1 and "exists already" in dup.output
+    short = cli.invoke(main, ["users", "create", "mo", "--password", "x", "--role", "handler"])
+    assert short.exit_code == 1 and "password" in short.output
+
+    first = cli.invoke(main, ["deploy", str(DATA / "streetlight_repair.bpmn")])
+    assert first.exit_code == 0 and "deployed streetlight_repair v1" in first.output
+    assert "unchanged" in cli.invoke(main, ["deploy", str(DATA / "streetlight_repair.bpmn")]).output
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text((DATA / "streetlight_repair.bpmn").read_text().replace("${passed}", "__import__('os')"))
+    refused = cli.invoke(main, ["deploy", str(bad)])
+    assert refused.exit_code == 1 and "Flow_passed" in refused.output
+    assert cli.invoke(main, ["audit", "verify"]).exit_code == 0
