@@ -1,18 +1,21 @@
 """Keeping inbox rows in step with the workflow after every change of a case."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from . import expressions
+from . import audit, expressions
+from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config
 from .candidates import lane_role, parse_group, substitute
-from .deadlines import due_times
+from .calendar.store import calendar_for
+from .sla import cancel_timers, start_clock, table_limit
 from .errors import ProcessRefusal
 from .events import DomainEvent
-from .models import OrgUnit, Task, TaskCandidate, User
+from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_OPEN_STATES
 
 
@@ -28,7 +31,7 @@ def _org_unit_id(session, code: str, element: str) -> int:
     return unit_id
 
 
-def _new_row(session, case, spiff_task, now: datetime) -> Task:
+def _new_row(session, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
     cfg = human_config(spiff_task.task_spec)
     element = spiff_task.task_spec.bpmn_id
 
@@ -51,15 +54,15 @@ def _new_row(session, case, spiff_task, now: datetime) -> Task:
         if assignee_id is None:
             raise ProcessRefusal(f"task {element}: assignee {username!r} is not a user",
                                  fields={element: [f"unknown user {username!r}"]})
-    due_at, warn_at = due_times(cfg.due, now, evaluate)
+    due = table_limit(session, case.process_key, element, case.category, spiff_task.data.get("urgency")) \
+        or (substitute(cfg.due, evaluate) if cfg.due else None)
     priority = int(substitute(cfg.priority, evaluate)) if cfg.priority else 50
     first = candidates[0] if candidates else TaskCandidate(role=None, org_unit_id=None)
     return Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,
                 form_key=cfg.form.key, role=first.role, org_unit_id=first.org_unit_id or case.org_unit_id,
                 assignee_id=assignee_id, state="claimed" if assignee_id else "open",
-                due_at=due_at, warn_at=warn_at, priority=priority, created_at=now,
-                candidates=candidates)
+                priority=priority, created_at=now, candidates=candidates), due
 
 
 def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Task]]:
@@ -76,12 +79,68 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
         if row.spiff_task_id not in ready:
             row.state = "cancelled"
             cancelled.append(row)
-    opened = [_new_row(session, case, t, now) for sid, t in ready.items() if sid not in known]
+    cancel_timers(session, [row.id for row in cancelled])
+    new = [_new_row(session, case, t, now) for sid, t in ready.items() if sid not in known]
+    opened = [row for row, _ in new]
     session.add_all(opened)
     session.flush()
+    if new:
+        cal = calendar_for(uow)
+        for row, due in new:
+            start_clock(session, row, due, now, cal)
     for row in opened:
         uow.publish(DomainEvent("task.created", case.id, row.id, {"element": row.element_id}))
     return opened, cancelled
+
+
+def waiting_timers(workflow) -> dict[str, datetime]:
+    """Spiff task id → due time of every timer event the workflow waits on."""
+    out = {}
+    for t in workflow.get_tasks(state=TaskState.WAITING):
+        if not isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition):
+            continue
+        value = t._get_internal_data("event_value")
+        if isinstance(value, dict):  # a cycle: its next occurrence
+            value = value.get("next") if value.get("cycles") != 0 else None
+        if value:
+            at = datetime.fromisoformat(value)
+            out[str(t.id)] = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return out
+
+
+def sync_bpmn_timers(session, case, workflow) -> None:
+    """One pending Timer row per timer event the workflow waits on: the sweep wakes this case."""
+    due = waiting_timers(workflow)
+    pending = session.scalars(select(Timer).where(
+        Timer.case_id == case.id, Timer.kind == "bpmn-timer", Timer.state == "pending")).all()
+    for timer in pending:
+        if due.get(timer.spiff_task_id) == timer.fire_at:
+            del due[timer.spiff_task_id]
+        else:
+            timer.state = "cancelled"
+    session.add_all(Timer(case_id=case.id, spiff_task_id=sid, kind="bpmn-timer", fire_at=at)
+                    for sid, at in due.items())
+
+
+def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: int | None = None,
+            detail: dict | None = None) -> list[Task]:
+    """Store the workflow's new state on the case, write the audit row for ``action`` (what
+    caused the change), and bring inbox and timer rows in step. Returns the newly opened tasks;
+    a finished workflow completes the case."""
+    case.state, case.data, case.updated_at = dump_state(workflow), workflow_data(workflow), now
+    finished = workflow.is_completed() and case.status == "running"
+    if finished:
+        case.status, case.closed_at = "completed", now
+    if case.id is None:
+        uow.session.add(case)
+    uow.flush()  # the case's version check happens here: a concurrent writer loses
+    audit.append(uow.session, now, actor, action, case_id=case.id, task_id=task_id, detail=detail)
+    opened, _ = sync_tasks(uow, case, workflow, now)
+    sync_bpmn_timers(uow.session, case, workflow)
+    if finished:
+        audit.append(uow.session, now, actor, "case.completed", case_id=case.id)
+        uow.publish(DomainEvent("case.completed", case.id))
+    return opened
 
 
 def workflow_data(workflow) -> dict:

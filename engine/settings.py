@@ -15,6 +15,7 @@ class Settings:
     timezone: str
     smtp_url: str | None
     sms_url: str | None
+    work_periods: str = ""  # "08:30-12:00,14:00-17:30" (the default when empty)
     upload_limit_bytes: int = 5 * 1024 * 1024
     token_ttl_s: int = 12 * 3600
 
@@ -42,4 +43,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=env.get("CIVICFLOW_TIMEZONE", "Asia/Shanghai"),
         smtp_url=env.get("CIVICFLOW_SMTP_URL") or None,
         sms_url=env.get("CIVICFLOW_SMS_URL") or None,
+        work_periods=env.get("CIVICFLOW_WORK_PERIODS", ""),
     )

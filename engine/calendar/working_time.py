@@ -99,6 +99,12 @@ class WorkCalendar:
         years = frozenset(y for y in range(naive.year, end.year + 1) if y not in self.confirmed_years)
         return Deadline(end.replace(tzinfo=self.tz), bool(years), years)
 
+    def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        """``start`` moved forward by ``amount`` of working time (for warnings at 80 % of a
+        limit and for deadlines pushed back by a paused clock)."""
+        naive = self._local(start).replace(tzinfo=None)
+        return self._add_work_hours(naive, amount).replace(tzinfo=self.tz)
+
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time inside the periods of working days between two instants.
 

@@ -63,6 +63,13 @@ class Task(Base):
     state: Mapped[str] = mapped_column(String(16), default="open")
     due_at: Mapped[datetime | None]
     warn_at: Mapped[datetime | None]
+    # The clock: the limit text it runs on, when it started, paused working time so far, and
+    # whether the deadline rests on a year whose holidays are not confirmed yet.
+    sla_limit: Mapped[str | None] = mapped_column(String(32))
+    sla_started_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]
+    paused_s: Mapped[int] = mapped_column(default=0)
+    due_provisional: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[int] = mapped_column(default=50)
     outcome: Mapped[str | None] = mapped_column(Text)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

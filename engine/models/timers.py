@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
 TIMER_KINDS = ("bpmn-timer", "sla-warn", "sla-due", "escalate", "callback")
+MAX_ATTEMPTS = 5
 
 
 class Timer(Base):
@@ -26,3 +27,6 @@ class Timer(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None]
     fired_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # e.g. {"level": 2} for an escalation that climbs the org tree
+    payload: Mapped[dict] = mapped_column(default=dict)

@@ -6,13 +6,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from .. import audit
 from ..bpmn.loader import load_definition
 from ..bpmn.script_engine import SCRIPT_ENGINE
-from ..bpmn.serializer import dump_state
 from ..candidates import parse_group
 from ..case_numbers import next_case_number
-from ..case_sync import sync_tasks, workflow_data
+from ..case_sync import persist
 from ..errors import Forbidden
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, validate
@@ -66,15 +64,9 @@ def start_case(uow, process_key: str, data: object, actor_id: int) -> dict:
                 title=str(clean.get("title") or definition.name)[:300],
                 category=_text(clean.get("category")), district=_text(clean.get("district")),
                 org_unit_id=s.scalar(select(OrgUnit.id).where(OrgUnit.code == org_code)) if org_code else None,
-                requester_id=user.id, data=workflow_data(workflow), state=dump_state(workflow),
-                created_at=now, updated_at=now)
-    if workflow.is_completed():
-        case.status, case.closed_at = "completed", now
-    s.add(case)
-    s.flush()
-    run_engine(lambda: sync_tasks(uow, case, workflow, now))
-    audit.append(s, now, user, "case.started", case_id=case.id, detail={
-        "process": definition.key, "version": definition.version, "number": case.number})
+                requester_id=user.id, created_at=now)
+    run_engine(lambda: persist(uow, case, workflow, now, user, "case.started", detail={
+        "process": definition.key, "version": definition.version, "number": case.number}))
     uow.publish(DomainEvent("case.started", case.id, payload={"number": case.number}))
     uow.commit()
     return case_view(s, case, with_history=False, now=now)

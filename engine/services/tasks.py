@@ -10,14 +10,15 @@ from forms import describe
 
 from .. import audit
 from ..bpmn.loader import load_definition
-from ..bpmn.serializer import dump_state, load_state
+from ..bpmn.serializer import load_state
 from ..bpmn.specs import human_config
-from ..case_sync import sync_tasks, workflow_data
+from ..case_sync import persist
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, schema_for, validate
 from ..models import Case, ProcessDefinition, Task
 from ..models.cases import TASK_OPEN_STATES
+from ..sla import cancel_timers
 from ..permissions import OVERSEER_ROLES, can_act, can_see, candidate_clause, oversight_clause
 from .common import load_actor, run_engine
 from .queries import case_summary, task_rows
@@ -149,17 +150,10 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
                              assignee_id=user.id)).rowcount
     if done != 1:
         raise Conflict(f"task {task.id} was completed by someone else", task_id=task.id)
-    case.state, case.data, case.updated_at = dump_state(workflow), workflow_data(workflow), now
-    if workflow.is_completed():
-        case.status, case.closed_at = "completed", now
-    uow.flush()  # the case's version check happens here: a concurrent completion loses
-    opened, _ = run_engine(lambda: sync_tasks(uow, case, workflow, now))
-    audit.append(s, now, user, "task.completed", case_id=case.id, task_id=task.id,
-                 detail={"element": task.element_id, "data": clean})
+    cancel_timers(s, [task.id])
+    opened = run_engine(lambda: persist(uow, case, workflow, now, user, "task.completed", task_id=task.id,
+                                        detail={"element": task.element_id, "data": clean}))
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
-    if case.status == "completed":
-        audit.append(s, now, user, "case.completed", case_id=case.id)
-        uow.publish(DomainEvent("case.completed", case.id))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},
             "next_tasks": task_rows(s, select(Task).where(Task.id.in_([t.id for t in opened])), now)}

@@ -1,0 +1,132 @@
+"""Time limits on tasks (办理时限): when the clock starts, pauses, resumes, is extended or is
+recomputed, and the warning (80 %) and breach timers that follow it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from .calendar import Limit, WorkCalendar, parse_limit
+from .models import Task, TimeLimit, Timer
+
+WARN_FRACTION = 0.8
+SLA_KINDS = ("sla-warn", "sla-due", "escalate")
+
+
+def table_limit(session: Session, process_key: str, stage: str, category: str | None,
+                urgency: str | None) -> str | None:
+    """The admins' table wins over the diagram: the most specific row for the case."""
+    rows = session.scalars(select(TimeLimit).where(
+        TimeLimit.process_key == process_key, TimeLimit.stage == stage,
+        or_(TimeLimit.category == "", TimeLimit.category == (category or "")),
+        or_(TimeLimit.urgency == "", TimeLimit.urgency == (urgency or "")))).all()
+    rows.sort(key=lambda r: (r.category != "", r.urgency != ""), reverse=True)
+    return rows[0].limit if rows else None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
+def _warn_at(cal: WorkCalendar, limit: Limit | None, start: datetime, due: datetime) -> datetime:
+    if limit is None or limit.is_natural:
+        return start + (due - start) * WARN_FRACTION if due > start else due
+    return _utc(cal.add_working_time(start, cal.working_time_between(start, due) * WARN_FRACTION))
+
+
+def _shift(cal: WorkCalendar, limit: Limit | None, moment: datetime, paused: timedelta) -> datetime:
+    if limit is None or limit.is_natural:
+        return moment + paused
+    return _utc(cal.add_working_time(moment, paused))
+
+
+def _paused_span(cal: WorkCalendar, limit: Limit | None, since: datetime, until: datetime) -> timedelta:
+    if limit is None or limit.is_natural:
+        return max(until - since, timedelta(0))
+    return cal.working_time_between(since, until)
+
+
+def _limit(task: Task) -> Limit | None:
+    return parse_limit(task.sla_limit) if task.sla_limit else None
+
+
+def start_clock(session: Session, task: Task, due_text: str | None, now: datetime, cal: WorkCalendar) -> None:
+    """Set due/warn times from a limit (``3wd``, ``4wh``, ``PT2H``) or an ISO date-time."""
+    if not due_text:
+        return
+    try:
+        fixed = datetime.fromisoformat(due_text)
+    except ValueError:
+        fixed = None
+    if fixed is not None:
+        task.due_at = _utc(fixed if fixed.tzinfo else fixed.replace(tzinfo=cal.tz))
+        task.warn_at = _warn_at(cal, None, now, task.due_at)
+    else:
+        limit = parse_limit(due_text)
+        deadline = cal.add(now, limit)
+        task.sla_limit, task.sla_started_at = str(limit), now
+        task.due_at, task.due_provisional = _utc(deadline.at), deadline.provisional
+        task.warn_at = _warn_at(cal, limit, now, task.due_at)
+    schedule_timers(session, task)
+
+
+def recompute(session: Session, task: Task, cal: WorkCalendar) -> None:
+    """Recompute from the clock's start (after the calendar changed), keeping paused time."""
+    limit = _limit(task)
+    if limit is None or task.sla_started_at is None:
+        return
+    deadline = cal.add(task.sla_started_at, limit)
+    paused = timedelta(seconds=task.paused_s)
+    task.due_at = _shift(cal, limit, _utc(deadline.at), paused)
+    task.due_provisional = deadline.provisional
+    task.warn_at = _warn_at(cal, limit, task.sla_started_at, task.due_at)
+    if task.paused_at is None:
+        schedule_timers(session, task)
+
+
+def pause(session: Session, task: Task, now: datetime) -> None:
+    if task.paused_at is None and task.due_at is not None:
+        task.paused_at = now
+        cancel_timers(session, [task.id], SLA_KINDS)
+
+
+def resume(session: Session, task: Task, now: datetime, cal: WorkCalendar) -> None:
+    if task.paused_at is None:
+        return
+    limit = _limit(task)
+    paused = _paused_span(cal, limit, task.paused_at, now)
+    task.paused_s += int(paused.total_seconds())
+    task.paused_at = None
+    if task.due_at is not None:
+        task.due_at = _shift(cal, limit, task.due_at, paused)
+        task.warn_at = _shift(cal, limit, task.warn_at, paused) if task.warn_at else None
+        schedule_timers(session, task)
+
+
+def extend(session: Session, task: Task, by: Limit, cal: WorkCalendar) -> None:
+    """An approved extension (延期) moves the deadline by ``by`` from the current deadline."""
+    base = task.due_at
+    deadline = cal.add(base, by)
+    task.due_at = _utc(deadline.at)
+    task.due_provisional = task.due_provisional or deadline.provisional
+    if task.paused_at is None:
+        schedule_timers(session, task)
+
+
+def schedule_timers(session: Session, task: Task) -> None:
+    """Replace the task's pending warning and breach timers with ones for its current times."""
+    cancel_timers(session, [task.id], SLA_KINDS)
+    if task.warn_at is not None and task.warn_at < task.due_at:
+        session.add(Timer(case_id=task.case_id, task_id=task.id, kind="sla-warn", fire_at=task.warn_at))
+    if task.due_at is not None:
+        session.add(Timer(case_id=task.case_id, task_id=task.id, kind="sla-due", fire_at=task.due_at))
+
+
+def cancel_timers(session: Session, task_ids: list[int], kinds: tuple[str, ...] | None = None) -> None:
+    if not task_ids:
+        return
+    stmt = update(Timer).where(Timer.task_id.in_(task_ids), Timer.state == "pending")
+    if kinds:
+        stmt = stmt.where(Timer.kind.in_(kinds))
+    session.execute(stmt.values(state="cancelled"))
