@@ -16,6 +16,7 @@ class Settings:
     smtp_url: str | None
     sms_url: str | None
     work_periods: str = ""  # "08:30-12:00,14:00-17:30" (the default when empty)
+    escalate_after: str = "2wd"  # still overdue this long after a breach: climb one more level
     upload_limit_bytes: int = 5 * 1024 * 1024
     token_ttl_s: int = 12 * 3600
 
@@ -44,4 +45,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("CIVICFLOW_SMTP_URL") or None,
         sms_url=env.get("CIVICFLOW_SMS_URL") or None,
         work_periods=env.get("CIVICFLOW_WORK_PERIODS", ""),
+        escalate_after=env.get("CIVICFLOW_ESCALATE_AFTER", "2wd"),
     )

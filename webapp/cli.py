@@ -1,6 +1,7 @@
 """The ``civicflow`` command. ``init-db``, ``users create`` and ``run`` are stable interfaces."""
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from engine.bootstrap import bootstrap
 from engine.database import upgrade
 from engine.errors import CivicFlowError
 from engine.models import ROLES
+from engine.scheduler import make_scheduler
 
 from .demo import seed_demo
 
@@ -109,8 +111,26 @@ def seed_demo_cmd() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
-    """Serve the web app and the API (one process, for the demo and small sites)."""
+    """Serve the web app and the API with the scheduler in-process (demo, small sites)."""
     from . import create_app
-    app = create_app(container=_container())
+    container = _container()
+    app = create_app(container=container)
+    scheduler = make_scheduler(container, blocking=False)
+    scheduler.start()
     click.echo(f"CivicFlow on http://{host}:{port}  (API: http://{host}:{port}/api/v1/openapi.json)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@main.command()
+def scheduler() -> None:
+    """Run only the timer sweep and periodic jobs (run one or more beside the web workers)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo("CivicFlow scheduler: sweeping timers every second")
+    make_scheduler(_container(), blocking=True).start()
+
+
+if __name__ == "__main__":
+    main()

@@ -39,6 +39,16 @@ def _owner_id(node) -> str:
     return node.get("id") if node is not None else "diagram"
 
 
+RESERVED_IDS = ("Start", "End")  # SpiffWorkflow names its own start and end specs so
+
+
+def _check_reserved_ids(parsed: ParsedProcess, problems: _Problems) -> None:
+    for node in parsed.tree.xpath("//bpmn:process//*[@id]", namespaces=NS):
+        if node.get("id") in RESERVED_IDS:
+            problems.add(node.get("id"), node.sourceline,
+                         f"element id {node.get('id')!r} is reserved by the engine; rename it (e.g. StartEvent_1)")
+
+
 def _check_xml_expressions(parsed: ParsedProcess, problems: _Problems) -> None:
     tree = parsed.tree
     for cond in tree.xpath("//bpmn:conditionExpression | //bpmn:completionCondition"
@@ -102,6 +112,7 @@ def _check_human_task(element: str, cfg: HumanTaskConfig, known_org_codes: set[s
 def check_diagram(parsed: ParsedProcess, known_org_codes: set[str]) -> None:
     """Raise DiagramInvalid listing every problem found, keyed by element id."""
     problems = _Problems()
+    _check_reserved_ids(parsed, problems)
     _check_xml_expressions(parsed, problems)
     for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():

@@ -110,6 +110,7 @@ os.system('id')</bpmn:script></bpmn:scriptTask>
     (('camunda:dueDate="3wd"', 'camunda:dueDate="three days"'), "Task_handle", "due date 'three days'"),
     (('<bpmn:lane id="Lane_inspector" name="核查员">', '<bpmn:lane id="Lane_inspector" name="Back office">'),
      "Task_verify", "no candidate"),
+    (('"EndEvent_done"', '"End"'), "End", "reserved"),
 ])
 def test_unresolvable_tasks_are_refused_naming_element_and_line(admin, container, change, element, words):
     resp = admin.upload(("broken.bpmn", GOOD.replace(*change).encode()))

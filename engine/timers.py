@@ -1,0 +1,134 @@
+"""The durable timer sweep: claim due rows, fire each exactly once in its own transaction.
+
+Any number of scheduler processes may sweep at once. A claim is a lease (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL); firing first flips the row from pending to fired with a conditional
+UPDATE in the same transaction as its effects, so a timer whose lease expired and was claimed
+twice still fires once. Timers that came due while nothing ran are simply due at the next sweep.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from . import audit
+from .bpmn.loader import load_definition
+from .bpmn.serializer import load_state
+from .case_sync import persist
+from .escalation import escalate
+from .events import DomainEvent
+from .models import Case, ProcessDefinition, Task, Timer
+from .models.cases import TASK_OPEN_STATES
+from .models.timers import MAX_ATTEMPTS
+from .services.common import run_engine
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+RETRY_AFTER = timedelta(seconds=30)
+SUSPENDED_RECHECK = timedelta(minutes=5)
+
+
+def _fire_bpmn_timer(uow, timer: Timer, now: datetime) -> None:
+    s = uow.session
+    case = s.get(Case, timer.case_id)
+    if case.status == "suspended":  # wait, do not drop: resume lets it fire
+        s.add(Timer(case_id=case.id, spiff_task_id=timer.spiff_task_id, kind="bpmn-timer",
+                    fire_at=now + SUSPENDED_RECHECK))
+        return
+    if case.status != "running":
+        return
+    parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
+    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
+    run_engine(workflow.refresh_timers)
+    run_engine(workflow.do_engine_steps)
+    run_engine(lambda: persist(uow, case, workflow, now, None, "timer.fired",
+                               detail={"timer_id": timer.id, "kind": timer.kind}))
+
+
+def _open_task(uow, timer: Timer) -> Task | None:
+    task = uow.session.get(Task, timer.task_id) if timer.task_id else None
+    return task if task is not None and task.state in TASK_OPEN_STATES else None
+
+
+def _fire_sla_warn(uow, timer: Timer, now: datetime) -> None:
+    task = _open_task(uow, timer)
+    if task is not None:
+        audit.append(uow.session, now, None, "task.sla_warning", case_id=task.case_id, task_id=task.id,
+                     detail={"timer_id": timer.id, "due_at": task.due_at})
+        uow.publish(DomainEvent("deadline.warned", task.case_id, task.id))
+
+
+def _fire_sla_due(uow, timer: Timer, now: datetime) -> None:
+    task = _open_task(uow, timer)
+    if task is not None:
+        audit.append(uow.session, now, None, "task.overdue", case_id=task.case_id, task_id=task.id,
+                     detail={"timer_id": timer.id, "due_at": task.due_at})
+        uow.publish(DomainEvent("deadline.breached", task.case_id, task.id))
+        escalate(uow, task, 1, now, f"{task.name} 超期未办结")
+
+
+def _fire_escalate(uow, timer: Timer, now: datetime) -> None:
+    task = _open_task(uow, timer)
+    if task is not None:
+        escalate(uow, task, int(timer.payload.get("level", 2)), now, f"{task.name} 超期仍未办结，逐级提级")
+
+
+HANDLERS = {"bpmn-timer": _fire_bpmn_timer, "sla-warn": _fire_sla_warn, "sla-due": _fire_sla_due,
+            "escalate": _fire_escalate}
+
+
+def claim_due(container, owner: str, limit: int) -> list[int]:
+    with container.uow() as uow:
+        s, now = uow.session, uow.clock.now()
+        ids = s.scalars(select(Timer.id).where(
+            Timer.state == "pending", Timer.fire_at <= now,
+            or_(Timer.lease_expires_at.is_(None), Timer.lease_expires_at < now))
+            .order_by(Timer.fire_at).limit(limit).with_for_update(skip_locked=True)).all()
+        if ids:
+            s.execute(update(Timer).where(Timer.id.in_(ids)).values(
+                lease_owner=owner, lease_expires_at=now + LEASE, attempts=Timer.attempts + 1))
+        uow.commit()
+        return list(ids)
+
+
+def fire(container, timer_id: int, owner: str) -> bool:
+    """Fire one claimed timer; True if this call fired it."""
+    try:
+        with container.uow() as uow:
+            now = uow.clock.now()
+            won = uow.session.execute(update(Timer).where(
+                Timer.id == timer_id, Timer.state == "pending", Timer.lease_owner == owner)
+                .values(state="fired", fired_at=now)).rowcount
+            if won != 1:
+                return False
+            timer = uow.session.get(Timer, timer_id)
+            HANDLERS[timer.kind](uow, timer, now)
+            uow.commit()
+            return True
+    except Exception as exc:  # the effects rolled back; record why and retry later
+        log.exception("timer %s failed", timer_id)
+        _record_failure(container, timer_id, exc)
+        return False
+
+
+def _record_failure(container, timer_id: int, exc: Exception) -> None:
+    with container.uow() as uow:
+        timer = uow.session.get(Timer, timer_id)
+        if timer is None or timer.state != "pending":
+            return
+        timer.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        timer.lease_expires_at = uow.clock.now() + RETRY_AFTER
+        if timer.attempts >= MAX_ATTEMPTS:
+            timer.state = "failed"
+        uow.commit()
+
+
+def sweep(container, owner: str, batch: int = 200) -> int:
+    """Fire everything due now; returns how many this process fired."""
+    fired = 0
+    while True:
+        ids = claim_due(container, owner, batch)
+        fired += sum(fire(container, timer_id, owner) for timer_id in ids)
+        if len(ids) < batch:
+            return fired
