@@ -123,7 +123,7 @@ def sync_bpmn_timers(session, case, workflow) -> None:
 
 
 def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: int | None = None,
-            detail: dict | None = None) -> list[Task]:
+            detail: dict | None = None, reason: str | None = None) -> list[Task]:
     """Store the workflow's new state on the case, write the audit row for ``action`` (what
     caused the change), and bring inbox and timer rows in step. Returns the newly opened tasks;
     a finished workflow completes the case."""
@@ -134,7 +134,8 @@ def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: 
     if case.id is None:
         uow.session.add(case)
     uow.flush()  # the case's version check happens here: a concurrent writer loses
-    audit.append(uow.session, now, actor, action, case_id=case.id, task_id=task_id, detail=detail)
+    audit.append(uow.session, now, actor, action, case_id=case.id, task_id=task_id, detail=detail,
+                 reason=reason)
     opened, _ = sync_tasks(uow, case, workflow, now)
     sync_bpmn_timers(uow.session, case, workflow)
     if finished:

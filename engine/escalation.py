@@ -15,9 +15,14 @@ from .models import Case, OrgUnit, SupervisionItem, Task, Timer
 
 
 def _start_unit(session, task: Task) -> OrgUnit | None:
+    """Where the task sits: its org unit, else its case's; a task for a role anywhere counts as
+    sitting just below the top of the tree, so its first escalation reaches the city."""
     case = session.get(Case, task.case_id)
     unit_id = task.org_unit_id or case.org_unit_id
-    return session.get(OrgUnit, unit_id) if unit_id else None
+    if unit_id:
+        return session.get(OrgUnit, unit_id)
+    root = session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id).limit(1))
+    return root and OrgUnit(id=None, parent_id=root.id, code="", name="", kind="", path="", level=1)
 
 
 def escalate(uow, task: Task, level: int, now: datetime, reason: str) -> SupervisionItem:

@@ -36,6 +36,8 @@ def _warn_at(cal: WorkCalendar, limit: Limit | None, start: datetime, due: datet
 
 
 def _shift(cal: WorkCalendar, limit: Limit | None, moment: datetime, paused: timedelta) -> datetime:
+    if paused <= timedelta(0):
+        return moment
     if limit is None or limit.is_natural:
         return moment + paused
     return _utc(cal.add_working_time(moment, paused))
@@ -77,9 +79,12 @@ def recompute(session: Session, task: Task, cal: WorkCalendar) -> None:
     if limit is None or task.sla_started_at is None:
         return
     deadline = cal.add(task.sla_started_at, limit)
-    paused = timedelta(seconds=task.paused_s)
-    task.due_at = _shift(cal, limit, _utc(deadline.at), paused)
-    task.due_provisional = deadline.provisional
+    provisional = deadline.provisional
+    due = _shift(cal, limit, _utc(deadline.at), timedelta(seconds=task.paused_s))
+    for granted in task.sla_extensions:
+        extended = cal.add(due, parse_limit(granted))
+        due, provisional = _utc(extended.at), provisional or extended.provisional
+    task.due_at, task.due_provisional = due, provisional
     task.warn_at = _warn_at(cal, limit, task.sla_started_at, task.due_at)
     if task.paused_at is None:
         schedule_timers(session, task)
@@ -106,8 +111,8 @@ def resume(session: Session, task: Task, now: datetime, cal: WorkCalendar) -> No
 
 def extend(session: Session, task: Task, by: Limit, cal: WorkCalendar) -> None:
     """An approved extension (延期) moves the deadline by ``by`` from the current deadline."""
-    base = task.due_at
-    deadline = cal.add(base, by)
+    deadline = cal.add(task.due_at, by)
+    task.sla_extensions = [*task.sla_extensions, str(by)]
     task.due_at = _utc(deadline.at)
     task.due_provisional = task.due_provisional or deadline.provisional
     if task.paused_at is None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.bootstrap import Container
+from engine.calendar.store import invalidate as invalidate_calendar
 from engine.clock import FrozenClock
 from engine.database import make_engine, make_session_factory, upgrade
 from engine.models import Base
@@ -61,18 +62,20 @@ def db_engine(database_url):
     engine.dispose()
 
 
-SEEDED_TABLES = {"roles", "audit_head", "alembic_version"}
+SEEDED_TABLES = {"roles", "audit_head", "alembic_version", "calendar_days", "calendar_years"}
 
 
 def _wipe(engine) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))
+        # back to the calendar as migrated: the official years only
+        conn.execute(text("DELETE FROM calendar_days WHERE source <> 'official'"))
+        conn.execute(text("DELETE FROM calendar_years WHERE year NOT IN (SELECT DISTINCT year FROM calendar_years"
+                          " WHERE confirmed_at IS NULL AND status = 'confirmed')"))
+        for name in tables:  # DELETE, not TRUNCATE … CASCADE, which would empty the seeded calendar too
+            conn.execute(text(f"DELETE FROM {name}"))
         conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h WHERE id = 1"), {"h": "0" * 64})
+    invalidate_calendar()
 
 
 @pytest.fixture

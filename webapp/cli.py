@@ -1,13 +1,16 @@
 """The ``civicflow`` command. ``init-db``, ``users create`` and ``run`` are stable interfaces."""
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from engine import audit, services
+from engine.services import calendar_admin
 from engine.bootstrap import bootstrap
 from engine.database import upgrade
 from engine.errors import CivicFlowError
@@ -97,6 +100,91 @@ def audit_verify() -> None:
     click.echo(f"audit trail BROKEN at seq {result.bad_seq} (row id {result.bad_id}): {result.problem}; "
                f"{result.checked} rows before it are intact", err=True)
     sys.exit(1)
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar (Asia/Shanghai by default)."""
+
+
+@calendar_group.command("add")
+@click.argument("start", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]))
+@click.argument("limit")
+def calendar_add(start: datetime, limit: str) -> None:
+    """Print the deadline of LIMIT (3wd, 4wh, 2h, 30m, PT2H) from START, e.g. 2026-09-30T16:00 3wd."""
+    container = _container()
+    try:
+        with container.uow() as uow:
+            deadline = calendar_admin.add_limit(uow, start, limit)
+    except CivicFlowError as exc:
+        _fail(exc)
+    years = ", ".join(str(y) for y in sorted(deadline.provisional_years))
+    click.echo(deadline.at.isoformat() + (f"  provisional: {years} not confirmed" if deadline.provisional else ""))
+
+
+@calendar_group.command("years")
+def calendar_years() -> None:
+    """List years: confirmed, or provisional (deadlines in them may still move)."""
+    with _container().uow() as uow:
+        for row in calendar_admin.year_status(uow):
+            click.echo(f"{row['year']}  {row['status']:11}  admin days: {row['admin_days']:3}  "
+                       f"open provisional deadlines: {row['open_provisional_deadlines']}")
+
+
+@calendar_group.command("set-day")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--working/--rest", required=True, help="a working day (调休上班) or a rest day (放假)")
+@click.option("--note", default="")
+def calendar_set_day(day: datetime, working: bool, note: str) -> None:
+    """Add or override one DAY; its year stays provisional until confirmed."""
+    with _container().uow() as uow:
+        result = calendar_admin.set_days(uow, [{"day": day.date(), "working": working, "note": note}], None)
+    click.echo(f"set {day.date()} {'working' if working else 'rest'}; {result['recomputed_tasks']} deadlines moved")
+
+
+@calendar_group.command("confirm")
+@click.argument("year", type=int)
+@click.option("--import", "import_file", type=click.File("r", encoding="utf-8"), default=None,
+              help="CSV lines 'YYYY-MM-DD,work|rest[,note]': the year's official days")
+def calendar_confirm(year: int, import_file) -> None:
+    """Confirm YEAR's official 放假调休 schedule (optionally importing it) and recompute deadlines."""
+    days = None
+    if import_file is not None:
+        days = []
+        for number, line in enumerate(import_file, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) < 2 or parts[1] not in ("work", "rest"):
+                raise click.BadParameter(f"line {number}: expected 'YYYY-MM-DD,work|rest[,note]'")
+            days.append({"day": date.fromisoformat(parts[0]), "working": parts[1] == "work",
+                         "note": parts[2] if len(parts) > 2 else ""})
+    try:
+        with _container().uow() as uow:
+            result = calendar_admin.confirm_year(uow, year, None, days=days)
+    except CivicFlowError as exc:
+        _fail(exc)
+    click.echo(f"{year} confirmed; {result['recomputed_tasks']} open deadlines recomputed")
+
+
+@main.group("time-limits")
+def time_limits_group() -> None:
+    """The time-limit table (process × stage × category × urgency)."""
+
+
+@time_limits_group.command("load")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def time_limits_load(file) -> None:
+    """Load rows from a JSON list of {process_key, stage, category, urgency, limit, note}."""
+    rows = json.load(file)
+    container = _container()
+    try:
+        for row in rows:
+            with container.uow() as uow:
+                calendar_admin.set_time_limit(uow, None, **row)
+    except CivicFlowError as exc:
+        _fail(exc)
+    click.echo(f"{len(rows)} time limits set")
 
 
 @main.command("seed-demo")

@@ -69,6 +69,7 @@ class Task(Base):
     sla_started_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
     paused_s: Mapped[int] = mapped_column(default=0)
+    sla_extensions: Mapped[list] = mapped_column(default=list)  # granted extensions, e.g. ["5wd"]
     due_provisional: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[int] = mapped_column(default=50)
     outcome: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
-SUPERVISION_KINDS = ("escalation", "urge", "discipline")
+SUPERVISION_KINDS = ("escalation", "urge", "discipline", "extension")
 
 
 class SupervisionItem(Base):
@@ -22,6 +22,7 @@ class SupervisionItem(Base):
     level: Mapped[int] = mapped_column(default=1)
     kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
 

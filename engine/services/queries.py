@@ -25,7 +25,7 @@ def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: 
     return {"id": task.id, "case_id": task.case_id, "case_number": case_number, "name": task.name,
             "title": task.title, "element_id": task.element_id, "role": task.role,
             "org_unit": org_code, "assignee": assignee, "state": task.state, "due_at": task.due_at,
-            "warn_at": task.warn_at, "sla_state": sla_state(task, now), "priority": task.priority,
+            "warn_at": task.warn_at, "due_provisional": task.due_provisional, "sla_state": sla_state(task, now), "priority": task.priority,
             "form_key": task.form_key, "created_at": task.created_at}
 
 

@@ -116,15 +116,21 @@ def unclaim_task(uow, task_id: int, actor_id: int) -> dict:
 
 
 def complete_task(uow, task_id: int, data: object, actor_id: int,
-                  expected_version: int | None = None) -> dict:
+                  expected_version: int | None = None, force_reason: str | None = None) -> dict:
     """Validate, complete, run the engine to its next wait states, store — one transaction.
-    A task no longer open, or a case changed since ``expected_version``, is a Conflict."""
+    A task no longer open, or a case changed since ``expected_version``, is a Conflict.
+    With ``force_reason`` a supervisor completes a stuck task that is not theirs."""
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
     task = _visible_task(s, user, task_id)
     if task.state not in TASK_OPEN_STATES:
         raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=task.case_id)
-    if not can_act(user, task):
+    if force_reason is not None:
+        if not user.has_role("supervisor"):
+            raise Forbidden("only supervisors may force-complete a task", task_id=task.id)
+        if not force_reason.strip():
+            raise InvalidInput("a reason is required", fields={"reason": ["required"]})
+    elif not can_act(user, task):
         raise Forbidden("this task is not yours to complete" if task.assignee_id else
                         "you are not a candidate for this task", task_id=task.id)
     case = task.case
@@ -151,8 +157,10 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     if done != 1:
         raise Conflict(f"task {task.id} was completed by someone else", task_id=task.id)
     cancel_timers(s, [task.id])
-    opened = run_engine(lambda: persist(uow, case, workflow, now, user, "task.completed", task_id=task.id,
-                                        detail={"element": task.element_id, "data": clean}))
+    action = "task.force_completed" if force_reason is not None else "task.completed"
+    opened = run_engine(lambda: persist(uow, case, workflow, now, user, action, task_id=task.id,
+                                        detail={"element": task.element_id, "data": clean},
+                                        reason=force_reason))
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},

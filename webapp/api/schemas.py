@@ -41,6 +41,7 @@ class TaskOut(Schema):
     state = fields.String()
     due_at = fields.DateTime(allow_none=True)
     warn_at = fields.DateTime(allow_none=True)
+    due_provisional = fields.Boolean()
     sla_state = fields.String(validate=validate.OneOf(["ok", "warning", "overdue"]))
     priority = fields.Integer()
     form_key = fields.String(allow_none=True)
@@ -170,3 +171,53 @@ class UserOut(Schema):
 class UserQuery(FormSchema):
     role = fields.String()
     org_unit = fields.String()
+
+
+class ReasonIn(FormSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReassignIn(ReasonIn):
+    to_user = fields.String(load_default=None)
+    to_org_unit = fields.String(load_default=None)
+
+
+class ExtendIn(ReasonIn):
+    working_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=60))
+    until = fields.AwareDateTime(load_default=None, default_timezone=None)
+
+
+class ExtensionDecisionIn(ReasonIn):
+    decision = fields.String(required=True, validate=validate.OneOf(["grant", "refuse"]))
+
+
+class ForceCompleteIn(ReasonIn):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CalendarDayIn(FormSchema):
+    day = fields.Date(required=True)
+    working = fields.Boolean(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class CalendarDaysIn(FormSchema):
+    days = fields.List(fields.Nested(CalendarDayIn), required=True, validate=validate.Length(min=1, max=400))
+
+
+class ConfirmYearIn(FormSchema):
+    days = fields.List(fields.Nested(CalendarDayIn), load_default=None)
+
+
+class CalendarAddQuery(FormSchema):
+    start = fields.DateTime(required=True)
+    limit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class TimeLimitIn(FormSchema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    stage = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    category = fields.String(load_default="", validate=validate.Length(max=64))
+    urgency = fields.String(load_default="", validate=validate.Length(max=16))
+    limit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    note = fields.String(load_default="", validate=validate.Length(max=200))

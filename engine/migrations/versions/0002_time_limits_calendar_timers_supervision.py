@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', engine.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_supervision_items_case_id_cases'), ondelete='CASCADE'),
@@ -74,6 +75,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('paused_at', engine.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('paused_s', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('due_provisional', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('sla_extensions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='[]'))
 
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_error', sa.Text(), nullable=True))
@@ -100,6 +102,7 @@ def downgrade() -> None:
         batch_op.drop_column('last_error')
 
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_column('sla_extensions')
         batch_op.drop_column('due_provisional')
         batch_op.drop_column('paused_s')
         batch_op.drop_column('paused_at')
