@@ -29,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "language": {"zh": "English", "en": "中文"},
     "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
     "roles": {"zh": "角色", "en": "Roles"},
+    "provisional": {"zh": "（暂定）", "en": "(provisional)"},
+    "provisional_hint": {"zh": "该年度放假调休安排尚未确认，时限可能变动", "en": "This year's holiday schedule is not confirmed; the deadline may move"},
+    "year_unconfirmed": {"zh": "{year} 年放假调休安排尚未确认，{count} 个在办时限为暂定。请在日历中录入并确认。",
+                         "en": "{year} holidays are not confirmed: {count} open deadlines are provisional. Enter and confirm the year."},
 }
 
 

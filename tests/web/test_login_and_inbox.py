@@ -43,3 +43,23 @@ def test_the_inbox_lists_and_claims_my_tasks(client, container):
     assert client.post(f"/tasks/{task_id}/claim").status_code == 400  # no CSRF token
     assert client.post(f"/tasks/{task_id}/claim", data={"_csrf": _csrf(html)}).status_code == 302
     assert "办理中" in client.get("/").get_data(as_text=True)
+
+
+def test_admins_see_unconfirmed_years_and_provisional_deadlines(client, container, clock):
+    from datetime import datetime, timezone
+    clock._at = datetime(2026, 12, 21, 2, 0, tzinfo=timezone.utc)
+    make_org_tree(container)
+    make_user(container, "root", "admin")
+    make_user(container, "wang", "dispatcher", org_unit="CITY")
+    citizen = make_user(container, "zhang", "citizen")
+    with container.uow() as uow:
+        services.deploy(uow, [("s.bpmn", (DATA / "streetlight_repair.bpmn").read_bytes())], None)
+    with container.uow() as uow:
+        services.set_time_limit(uow, None, "streetlight_repair", "Task_dispatch", "15wd")
+    with container.uow() as uow:
+        services.start_case(uow, "streetlight_repair", {"title": "灯", "location": "路"}, citizen)
+    _login(client, "wang")
+    assert "（暂定）" in client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"_csrf": _csrf(client.get("/").get_data(as_text=True))})
+    _login(client, "root")
+    assert "2027 年放假调休安排尚未确认，1 个在办时限为暂定" in client.get("/").get_data(as_text=True)

@@ -1,9 +1,10 @@
 """The caseworker's inbox page (the web-app work completes the task pages)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, session, url_for
 
 from engine import services
+from engine.services import calendar_admin
 
 from ..auth import login_required
 
@@ -19,7 +20,10 @@ def _run(service, *args, **kwargs):
 @login_required
 def index():
     tasks = _run(services.list_tasks, g.user_id, scope="inbox", per_page=200)
-    return render_template("inbox/index.html", tasks=tasks)
+    unconfirmed = []
+    if "admin" in session.get("roles", []):
+        unconfirmed = [y for y in _run(calendar_admin.year_status) if y["status"] != "confirmed"]
+    return render_template("inbox/index.html", tasks=tasks, unconfirmed_years=unconfirmed)
 
 
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
