@@ -11,12 +11,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
+# Built once: this runs on every state change.
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_EVENT = insert(AuditEvent)
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def _digest(seq: int, prev_hash: str, at: datetime, actor: str, action: str, case_id: int | None,
@@ -29,22 +33,22 @@ def _digest(seq: int, prev_hash: str, at: datetime, actor: str, action: str, cas
 
 def append(session: Session, at: datetime, actor: User | None, action: str, *,
            case_id: int | None = None, task_id: int | None = None, detail: dict | None = None,
-           reason: str | None = None, actor_name: str | None = None) -> AuditEvent:
-    """Add one audit row in the caller's transaction, locking the chain's head until commit."""
+           reason: str | None = None, actor_name: str | None = None) -> int:
+    """Add one audit row in the caller's transaction, locking the chain's head until commit.
+    Core statements, not the ORM: this runs on every state change. Returns the row's seq."""
     detail = json.loads(json.dumps(detail or {}, default=str))
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    at = at.replace(microsecond=at.microsecond)  # stored and hashed at microsecond precision
+    session.flush()  # rows this event refers to exist first; then plain Core on the connection
+    conn = session.connection()
+    seq, prev_hash = conn.execute(_LOCK_HEAD).one()
     name = actor.username if actor is not None else (actor_name or "system")
-    seq = head.seq + 1
-    digest = _digest(seq, head.hash, at, name, action, case_id, task_id, detail, reason)
-    event = AuditEvent(seq=seq, at=at, actor_id=actor.id if actor else None, actor=name,
-                       action=action, case_id=case_id, task_id=task_id, detail=detail,
-                       reason=reason, prev_hash=head.hash, hash=digest)
-    session.add(event)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=digest))
-    session.expire(head)
-    return event
+    seq += 1
+    digest = _digest(seq, prev_hash, at, name, action, case_id, task_id, detail, reason)
+    conn.execute(_INSERT_EVENT, {
+        "seq": seq, "at": at, "actor_id": actor.id if actor else None, "actor": name, "action": action,
+        "case_id": case_id, "task_id": task_id, "detail": detail, "reason": reason, "prev_hash": prev_hash,
+        "hash": digest})
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    return seq
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from . import audit
 from .bpmn.loader import load_definition
@@ -46,9 +46,11 @@ def _fire_bpmn_timer(uow, timer: Timer, now: datetime) -> None:
                                detail={"timer_id": timer.id, "kind": timer.kind}))
 
 
-def _open_task(uow, timer: Timer) -> Task | None:
-    task = uow.session.get(Task, timer.task_id) if timer.task_id else None
-    return task if task is not None and task.state in TASK_OPEN_STATES else None
+def _open_task(uow, timer):
+    """The timer's task if it is still open, as a row (id, case_id, org_unit_id, name, due_at)."""
+    if timer.task_id is None:
+        return None
+    return uow.session.connection().execute(_OPEN_TASK, {"task_id": timer.task_id}).one_or_none()
 
 
 def _fire_sla_warn(uow, timer: Timer, now: datetime) -> None:
@@ -74,6 +76,13 @@ def _fire_escalate(uow, timer: Timer, now: datetime) -> None:
         escalate(uow, task, int(timer.payload.get("level", 2)), now, f"{task.name} 超期仍未办结，逐级提级")
 
 
+_OPEN_TASK = select(Task.id, Task.case_id, Task.org_unit_id, Task.name, Task.due_at).where(
+    Task.id == bindparam("task_id"), Task.state.in_(TASK_OPEN_STATES))
+_MARK_FIRED = (update(Timer).where(Timer.id == bindparam("timer_id"), Timer.state == "pending",
+                                   Timer.lease_owner == bindparam("owner"))
+               .values(state="fired", fired_at=bindparam("now"))
+               .returning(Timer.id, Timer.kind, Timer.case_id, Timer.task_id, Timer.spiff_task_id, Timer.payload))
+
 HANDLERS = {"bpmn-timer": _fire_bpmn_timer, "sla-warn": _fire_sla_warn, "sla-due": _fire_sla_due,
             "escalate": _fire_escalate}
 
@@ -97,12 +106,10 @@ def fire(container, timer_id: int, owner: str) -> bool:
     try:
         with container.uow() as uow:
             now = uow.clock.now()
-            won = uow.session.execute(update(Timer).where(
-                Timer.id == timer_id, Timer.state == "pending", Timer.lease_owner == owner)
-                .values(state="fired", fired_at=now)).rowcount
-            if won != 1:
+            timer = uow.session.connection().execute(
+                _MARK_FIRED, {"timer_id": timer_id, "owner": owner, "now": now}).one_or_none()
+            if timer is None:
                 return False
-            timer = uow.session.get(Timer, timer_id)
             HANDLERS[timer.kind](uow, timer, now)
             uow.commit()
             return True

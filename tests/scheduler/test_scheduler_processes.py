@@ -105,14 +105,14 @@ def test_three_schedulers_fire_each_due_timer_exactly_once(real_time, database_u
         services.deploy(uow, [("t.bpmn", (DATA / "boundary_timer.bpmn").read_bytes())], None)
     case = _start_case(container, citizen)
     task_id = case["tasks"][0]["id"]
-    past = datetime.now(timezone.utc) - timedelta(minutes=1)
-    with container.uow() as uow:  # the case's own boundary timer is far off; these are due now
-        uow.session.query(Timer).filter(Timer.case_id == case["id"]).update({"fire_at": past + timedelta(days=1)})
-        uow.session.add_all(Timer(case_id=case["id"], task_id=task_id, kind="sla-warn", fire_at=past)
+    procs = [_scheduler(database_url, tmp_path) for _ in range(3)]
+    due = datetime.now(timezone.utc) + timedelta(seconds=4)  # all three are up and sweeping by then
+    with container.uow() as uow:  # the case's own boundary timer is moved far off
+        uow.session.query(Timer).filter(Timer.case_id == case["id"]).update({"fire_at": due + timedelta(days=1)})
+        uow.session.add_all(Timer(case_id=case["id"], task_id=task_id, kind="sla-warn", fire_at=due)
                             for _ in range(n))
         uow.commit()
 
-    procs = [_scheduler(database_url, tmp_path) for _ in range(3)]
     try:
         def drained() -> bool:
             with container.session_factory() as s:
