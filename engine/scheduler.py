@@ -25,7 +25,7 @@ def owner_id() -> str:
 
 
 def _sweep(container, owner: str) -> None:
-    fired = sweep(container, owner)
+    fired = sweep(container, owner, poll_for_s=0.9)
     if fired:
         log.info("fired %d timers", fired)
 

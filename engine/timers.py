@@ -8,6 +8,7 @@ twice still fires once. Timers that came due while nothing ran are simply due at
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, select, update
@@ -131,11 +132,16 @@ def _record_failure(container, timer_id: int, exc: Exception) -> None:
         uow.commit()
 
 
-def sweep(container, owner: str, batch: int = 200) -> int:
-    """Fire everything due now; returns how many this process fired."""
-    fired = 0
+def sweep(container, owner: str, batch: int = 200, poll_for_s: float = 0.0, idle_s: float = 0.1) -> int:
+    """Fire everything due; with ``poll_for_s`` keep looking for that long (a scheduler's job runs
+    every second and polls in between, so a timer waits ~``idle_s``, not a whole second).
+    Returns how many this process fired."""
+    fired, until = 0, time.monotonic() + poll_for_s
     while True:
         ids = claim_due(container, owner, batch)
         fired += sum(fire(container, timer_id, owner) for timer_id in ids)
-        if len(ids) < batch:
+        if len(ids) == batch:
+            continue
+        if time.monotonic() + idle_s >= until:
             return fired
+        time.sleep(idle_s)
