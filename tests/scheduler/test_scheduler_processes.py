@@ -127,4 +127,4 @@ def test_three_schedulers_fire_each_due_timer_exactly_once(real_time, database_u
             select(AuditEvent).where(AuditEvent.action == "task.sla_warning"))]
         owners = set(s.scalars(select(Timer.lease_owner).where(Timer.kind == "sla-warn")))
     assert len(fired_ids) == n and len(set(fired_ids)) == n
-    assert len(owners) == 3  # all three processes took part
+    assert len(owners) >= 2  # they really ran side by side (which ones win each claim is up to the database)
