@@ -1,7 +1,7 @@
 """Who may see and act on what: candidate matching in Python (one task) and in SQL (the inbox)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, exists, false, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import OrgUnit, Task, TaskCandidate, User
@@ -26,8 +26,9 @@ def matches(user: User, candidates: list[TaskCandidate]) -> bool:
     return False
 
 
-def candidate_clause(user: User):
-    """SQL twin of :func:`matches`, as an EXISTS over ``task_candidates``."""
+def candidate_task_ids(user: User):
+    """SQL twin of :func:`matches`: a select of the task ids whose candidates fit the user
+    (None when the user holds no role that any candidate could name)."""
     c = TaskCandidate
     conds = []
     for held in user.roles:
@@ -39,9 +40,23 @@ def candidate_clause(user: User):
     org_ids = sorted({h.org_unit_id for h in user.roles if h.org_unit_id is not None})
     if org_ids:
         conds.append(and_(c.role.is_(None), c.org_unit_id.in_(org_ids)))
-    if not conds:
-        return false()
-    return exists().where(c.task_id == Task.id, or_(*conds))
+    return select(c.task_id).where(or_(*conds)) if conds else None
+
+
+def candidate_clause(user: User):
+    """Tasks the user is a candidate for. IN, not a correlated EXISTS: the planner starts from
+    the few candidate rows that fit, through their index, instead of walking every open task."""
+    ids = candidate_task_ids(user)
+    return false() if ids is None else Task.id.in_(ids)
+
+
+def inbox_clause(user: User):
+    """Claimed by the user, or unclaimed with the user among its candidates. One IN over a
+    UNION so that both halves use their index (an OR of the two makes PostgreSQL scan tasks)."""
+    ids = candidate_task_ids(user)
+    mine = select(Task.id).where(Task.assignee_id == user.id)
+    return and_(Task.id.in_(mine if ids is None else union_all(mine, ids)),
+                or_(Task.assignee_id == user.id, Task.assignee_id.is_(None)))
 
 
 def oversight_paths(session: Session, user: User) -> list[str] | None:

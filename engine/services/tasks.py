@@ -4,7 +4,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select, update
 
 from forms import describe
 
@@ -19,7 +19,8 @@ from ..forms_runtime import declared_defaults, schema_for, validate
 from ..models import Case, ProcessDefinition, Task
 from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
-from ..permissions import OVERSEER_ROLES, can_act, can_see, candidate_clause, oversight_clause
+from ..permissions import (OVERSEER_ROLES, can_act, can_see, candidate_clause, inbox_clause,
+                           oversight_clause)
 from .common import load_actor, run_engine
 from .queries import case_summary, task_rows
 
@@ -34,7 +35,8 @@ def _visible_task(s, user, task_id: int) -> Task:
 
 
 def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
-               process_key: str | None = None, page: int = 1, per_page: int = 50) -> list[dict]:
+               process_key: str | None = None, category: str | None = None, district: str | None = None,
+               page: int = 1, per_page: int = 50) -> list[dict]:
     """``mine``: claimed by me; ``group``: unclaimed tasks I am a candidate for; ``inbox``: both;
     ``all``: every open task a supervisor, leader or admin oversees."""
     s, now = uow.session, uow.clock.now()
@@ -44,6 +46,7 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
     q = select(Task).where(Task.state.in_(TASK_OPEN_STATES))
     mine = Task.assignee_id == user.id
     group = and_(Task.assignee_id.is_(None), candidate_clause(user))
+    inbox = inbox_clause(user)
     if scope == "all":
         if not user.has_role(*OVERSEER_ROLES):
             raise Forbidden("scope=all is for supervisors, leaders and admins")
@@ -51,11 +54,13 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
         if clause is not None:
             q = q.where(clause)
     else:
-        q = q.where({"mine": mine, "group": group, "inbox": or_(mine, group)}[scope])
+        q = q.where({"mine": mine, "group": group, "inbox": inbox}[scope])
     if overdue:
         q = q.where(Task.due_at < now)
-    if process_key:
-        q = q.where(Task.case.has(Case.process_key == process_key))
+    case_filters = [column == value for column, value in (
+        (Case.process_key, process_key), (Case.category, category), (Case.district, district)) if value]
+    if case_filters:
+        q = q.where(Task.case.has(and_(*case_filters)))
     q = q.order_by(Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.id)
     return task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now)
 

@@ -104,6 +104,8 @@ class TaskQuery(FormSchema):
     scope = fields.String(load_default="inbox", validate=validate.OneOf(["mine", "group", "all", "inbox"]))
     overdue = fields.Boolean(load_default=False)
     process_key = fields.String()
+    category = fields.String(validate=validate.Length(max=64))
+    district = fields.String(validate=validate.Length(max=64))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
