@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, noload
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import NotFound
 from ..models import AuditEvent, Case, OrgUnit, ProcessDefinition, Task, User
@@ -32,7 +32,7 @@ def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: 
 def task_rows(session: Session, query, now: datetime) -> list[dict]:
     """Run a select of Task rows joined with what the inbox shows beside each."""
     assignee = aliased(User)
-    q = (query.options(noload(Task.candidates)).add_columns(Case.number, OrgUnit.code, assignee.username)
+    q = (query.options(lazyload(Task.candidates)).add_columns(Case.number, OrgUnit.code, assignee.username)
          .join(Case, Case.id == Task.case_id)
          .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
          .outerjoin(assignee, assignee.id == Task.assignee_id))
