@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .cache import TTLCache
 from .clock import SystemClock
 from .database import make_engine, make_session_factory
 from .events import EventBus
@@ -22,9 +23,11 @@ class Container:
     session_factory: sessionmaker[Session]
     clock: object = field(default_factory=SystemClock)
     bus: EventBus = field(default_factory=EventBus)
+    cache: TTLCache = field(default_factory=TTLCache)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, clock=self.clock, bus=self.bus, settings=self.settings)
+        return UnitOfWork(self.session_factory, clock=self.clock, bus=self.bus, settings=self.settings,
+                          cache=self.cache)
 
 
 def bootstrap(settings: Settings | None = None, clock: object | None = None) -> Container:

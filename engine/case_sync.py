@@ -23,15 +23,19 @@ def ready_human_tasks(workflow) -> list:
     return [t for t in workflow.get_tasks(state=TaskState.READY) if human_config(t.task_spec)]
 
 
-def _org_unit_id(session, code: str, element: str) -> int:
-    unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+def _org_unit_id(uow, code: str, element: str) -> int:
+    # Codes are unique and never reused, so a found id can be cached; a miss is asked again.
+    unit_id = uow.cache.get_or_load(("org-unit", code), lambda: uow.session.scalar(
+        select(OrgUnit.id).where(OrgUnit.code == code)))
     if unit_id is None:
+        uow.cache.forget("org-unit")
         raise ProcessRefusal(f"task {element}: candidate org unit {code!r} does not exist",
                              fields={element: [f"unknown org unit {code!r}"]})
     return unit_id
 
 
-def _new_row(session, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
+def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
+    session = uow.session
     cfg = human_config(spiff_task.task_spec)
     element = spiff_task.task_spec.bpmn_id
 
@@ -45,7 +49,7 @@ def _new_row(session, case, spiff_task, now: datetime) -> tuple[Task, str | None
     for group in groups:
         for part in filter(None, (p.strip() for p in group.split(","))):
             cand = parse_group(part)
-            org_id = _org_unit_id(session, cand.org_code, element) if cand.org_code else None
+            org_id = _org_unit_id(uow, cand.org_code, element) if cand.org_code else None
             candidates.append(TaskCandidate(role=cand.role, org_unit_id=org_id))
     assignee_id = None
     if cfg.assignee:
@@ -54,7 +58,7 @@ def _new_row(session, case, spiff_task, now: datetime) -> tuple[Task, str | None
         if assignee_id is None:
             raise ProcessRefusal(f"task {element}: assignee {username!r} is not a user",
                                  fields={element: [f"unknown user {username!r}"]})
-    due = table_limit(session, case.process_key, element, case.category, spiff_task.data.get("urgency")) \
+    due = table_limit(uow, case.process_key, element, case.category, spiff_task.data.get("urgency")) \
         or (substitute(cfg.due, evaluate) if cfg.due else None)
     priority = int(substitute(cfg.priority, evaluate)) if cfg.priority else 50
     first = candidates[0] if candidates else TaskCandidate(role=None, org_unit_id=None)
@@ -80,7 +84,7 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
             row.state = "cancelled"
             cancelled.append(row)
     cancel_timers(session, [row.id for row in cancelled])
-    new = [_new_row(session, case, t, now) for sid, t in ready.items() if sid not in known]
+    new = [_new_row(uow, case, t, now) for sid, t in ready.items() if sid not in known]
     opened = [row for row, _ in new]
     session.add_all(opened)
     session.flush()
@@ -108,8 +112,21 @@ def waiting_timers(workflow) -> dict[str, datetime]:
     return out
 
 
+def _has_timer_events(workflow) -> bool:
+    """Whether the process has any timer event at all (cached on its immutable spec)."""
+    spec = workflow.spec
+    if not hasattr(spec, "_civicflow_has_timers"):
+        specs = [spec, *workflow.subprocess_specs.values()]
+        spec._civicflow_has_timers = any(
+            isinstance(getattr(ts, "event_definition", None), TimerEventDefinition)
+            for sp in specs for ts in sp.task_specs.values())
+    return spec._civicflow_has_timers
+
+
 def sync_bpmn_timers(session, case, workflow) -> None:
     """One pending Timer row per timer event the workflow waits on: the sweep wakes this case."""
+    if not _has_timer_events(workflow):
+        return
     due = waiting_timers(workflow)
     pending = session.scalars(select(Timer).where(
         Timer.case_id == case.id, Timer.kind == "bpmn-timer", Timer.state == "pending")).all()

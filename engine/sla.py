@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .calendar import Limit, WorkCalendar, parse_limit
@@ -14,15 +14,15 @@ WARN_FRACTION = 0.8
 SLA_KINDS = ("sla-warn", "sla-due", "escalate")
 
 
-def table_limit(session: Session, process_key: str, stage: str, category: str | None,
-                urgency: str | None) -> str | None:
-    """The admins' table wins over the diagram: the most specific row for the case."""
-    rows = session.scalars(select(TimeLimit).where(
-        TimeLimit.process_key == process_key, TimeLimit.stage == stage,
-        or_(TimeLimit.category == "", TimeLimit.category == (category or "")),
-        or_(TimeLimit.urgency == "", TimeLimit.urgency == (urgency or "")))).all()
-    rows.sort(key=lambda r: (r.category != "", r.urgency != ""), reverse=True)
-    return rows[0].limit if rows else None
+def table_limit(uow, process_key: str, stage: str, category: str | None, urgency: str | None) -> str | None:
+    """The admins' table wins over the diagram: the most specific row for the case. The table
+    is cached per process key for a minute (and dropped at once when this process edits it)."""
+    rows = uow.cache.get_or_load(("time-limits", process_key), lambda: [
+        (r.stage, r.category, r.urgency, r.limit) for r in uow.session.scalars(
+            select(TimeLimit).where(TimeLimit.process_key == process_key))])
+    fits = [r for r in rows if r[0] == stage and r[1] in ("", category or "") and r[2] in ("", urgency or "")]
+    fits.sort(key=lambda r: (r[1] != "", r[2] != ""), reverse=True)
+    return fits[0][3] if fits else None
 
 
 def _utc(moment: datetime) -> datetime:
@@ -54,7 +54,7 @@ def _limit(task: Task) -> Limit | None:
 
 
 def start_clock(session: Session, task: Task, due_text: str | None, now: datetime, cal: WorkCalendar) -> None:
-    """Set due/warn times from a limit (``3wd``, ``4wh``, ``PT2H``) or an ISO date-time."""
+    """Set due/warn times of a new task from a limit (``3wd``, ``4wh``, ``PT2H``) or an ISO date-time."""
     if not due_text:
         return
     try:
@@ -70,7 +70,7 @@ def start_clock(session: Session, task: Task, due_text: str | None, now: datetim
         task.sla_limit, task.sla_started_at = str(limit), now
         task.due_at, task.due_provisional = _utc(deadline.at), deadline.provisional
         task.warn_at = _warn_at(cal, limit, now, task.due_at)
-    schedule_timers(session, task)
+    schedule_timers(session, task, new=True)
 
 
 def recompute(session: Session, task: Task, cal: WorkCalendar) -> None:
@@ -119,9 +119,11 @@ def extend(session: Session, task: Task, by: Limit, cal: WorkCalendar) -> None:
         schedule_timers(session, task)
 
 
-def schedule_timers(session: Session, task: Task) -> None:
-    """Replace the task's pending warning and breach timers with ones for its current times."""
-    cancel_timers(session, [task.id], SLA_KINDS)
+def schedule_timers(session: Session, task: Task, new: bool = False) -> None:
+    """Replace the task's pending warning and breach timers with ones for its current times
+    (a ``new`` task has none yet)."""
+    if not new:
+        cancel_timers(session, [task.id], SLA_KINDS)
     if task.warn_at is not None and task.warn_at < task.due_at:
         session.add(Timer(case_id=task.case_id, task_id=task.id, kind="sla-warn", fire_at=task.warn_at))
     if task.due_at is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .cache import TTLCache
 from .clock import SystemClock
 from .errors import Conflict
 from .events import DomainEvent, EventBus
@@ -20,11 +21,12 @@ class UnitOfWork:
     """
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Any = None,
-                 bus: EventBus | None = None, settings: Any = None) -> None:
+                 bus: EventBus | None = None, settings: Any = None, cache: TTLCache | None = None) -> None:
         self._session_factory = session_factory
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self.settings = settings
+        self.cache = cache or TTLCache()
         self.session: Session | None = None
         self._events: list[DomainEvent] = []
 

@@ -17,9 +17,10 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(128), index=True)
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # Deferred: a running case needs them only when its spec is not parsed in this process yet.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     # Decision tables deployed with the diagram, as a list of XML texts.
-    dmn_xml: Mapped[list] = mapped_column(default=list)
+    dmn_xml: Mapped[list] = mapped_column(default=list, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64), index=True)
     # What the API shows without re-parsing: tasks, start form.
     summary: Mapped[dict] = mapped_column(default=dict)

@@ -136,6 +136,7 @@ def set_time_limit(uow, actor_id: int | None, process_key: str, stage: str, limi
     s.flush()
     audit.append(s, now, actor, "time_limit.set", detail=_limit_view(row))
     uow.commit()
+    uow.cache.forget("time-limits")
     return _limit_view(row)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import expressions
 from ..errors import Forbidden, ProcessRefusal, Unauthenticated
@@ -12,7 +12,7 @@ from ..models import User
 
 
 def load_actor(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id, options=[joinedload(User.roles)])
     if user is None or not user.active:
         raise Unauthenticated("unknown or inactive user")
     return user

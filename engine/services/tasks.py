@@ -5,6 +5,7 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, select, update
+from sqlalchemy.orm import joinedload
 
 from forms import describe
 
@@ -28,7 +29,7 @@ SCOPES = ("mine", "group", "all", "inbox")
 
 
 def _visible_task(s, user, task_id: int) -> Task:
-    task = s.get(Task, task_id)
+    task = s.get(Task, task_id, options=[joinedload(Task.case)])
     if task is None or not can_see(s, user, task):
         raise NotFound(f"no task {task_id}")
     return task
