@@ -17,6 +17,7 @@ from .errors import ProcessRefusal
 from .events import DomainEvent
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_OPEN_STATES
+from .case_trail import audit_engine_steps, update_case_columns
 
 
 def ready_human_tasks(workflow) -> list:
@@ -140,7 +141,8 @@ def sync_bpmn_timers(session, case, workflow) -> None:
 
 
 def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: int | None = None,
-            detail: dict | None = None, reason: str | None = None) -> list[Task]:
+            detail: dict | None = None, reason: str | None = None, since: set | None = None,
+            columns: dict | None = None) -> list[Task]:
     """Store the workflow's new state on the case, write the audit row for ``action`` (what
     caused the change), and bring inbox and timer rows in step. Returns the newly opened tasks;
     a finished workflow completes the case."""
@@ -153,6 +155,10 @@ def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: 
     uow.flush()  # the case's version check happens here: a concurrent writer loses
     audit.append(uow.session, now, actor, action, case_id=case.id, task_id=task_id, detail=detail,
                  reason=reason)
+    if since is not None:
+        audit_engine_steps(uow.session, now, case.id, workflow, since)
+    if columns:
+        update_case_columns(uow.session, case, columns)
     opened, _ = sync_tasks(uow, case, workflow, now)
     sync_bpmn_timers(uow.session, case, workflow)
     if finished:

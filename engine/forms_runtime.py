@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 
 from forms import FormSchema, FormSpec, get_schema, messages_from, schema_from_spec
 
+from . import expressions
 from .errors import InvalidInput
 
 MAX_FREE_KEYS = 200
@@ -33,9 +34,22 @@ def validate(form: FormSpec, owner, data: object) -> dict:
         _check_free_data(data)
         return dict(data)
     try:
-        return schema.dump(schema.load(data))
+        clean = schema.dump(schema.load(data))
     except ValidationError as exc:
         raise InvalidInput("some fields are invalid", fields=messages_from(exc)) from exc
+    _check_required_if(form, clean)
+    return clean
+
+
+def _check_required_if(form: FormSpec, clean: dict) -> None:
+    """A field whose ``required_if`` property (an expression over the submitted form) holds
+    must be given: e.g. void_reason when decision == 'void'."""
+    seen = declared_defaults(form) | clean
+    missing = {f.name: [f"required when {f.properties['required_if']}"] for f in form.fields
+               if f.properties.get("required_if") and clean.get(f.name) in (None, "")
+               and expressions.evaluate(f.properties["required_if"], seen)}
+    if missing:
+        raise InvalidInput("some fields are invalid", fields=missing)
 
 
 def declared_defaults(form: FormSpec) -> dict:

@@ -15,13 +15,17 @@ SLA_KINDS = ("sla-warn", "sla-due", "escalate")
 
 
 def table_limit(uow, process_key: str, stage: str, category: str | None, urgency: str | None) -> str | None:
-    """The admins' table wins over the diagram: the most specific row for the case. The table
-    is cached per process key for a minute (and dropped at once when this process edits it)."""
+    """The admins' table wins over the diagram: the most specific row for the case. A row's
+    category matches that category and those below it (``water`` covers ``water.supply.outage``);
+    the longest match wins, then a row naming the urgency. The table is cached per process key
+    for a minute (and dropped at once when this process edits it)."""
     rows = uow.cache.get_or_load(("time-limits", process_key), lambda: [
         (r.stage, r.category, r.urgency, r.limit) for r in uow.session.scalars(
             select(TimeLimit).where(TimeLimit.process_key == process_key))])
-    fits = [r for r in rows if r[0] == stage and r[1] in ("", category or "") and r[2] in ("", urgency or "")]
-    fits.sort(key=lambda r: (r[1] != "", r[2] != ""), reverse=True)
+    category = category or ""
+    fits = [r for r in rows if r[0] == stage and r[2] in ("", urgency or "")
+            and (r[1] == "" or category == r[1] or category.startswith(r[1] + "."))]
+    fits.sort(key=lambda r: (len(r[1]), r[2] != ""), reverse=True)
     return fits[0][3] if fits else None
 
 

@@ -17,6 +17,7 @@ from . import audit
 from .bpmn.loader import load_definition
 from .bpmn.serializer import load_state
 from .case_sync import persist
+from .case_trail import completed_ids
 from .escalation import escalate
 from .events import DomainEvent
 from .models import Case, ProcessDefinition, Task, Timer
@@ -41,10 +42,11 @@ def _fire_bpmn_timer(uow, timer: Timer, now: datetime) -> None:
         return
     parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
     workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
+    before = completed_ids(workflow)
     run_engine(workflow.refresh_timers)
     run_engine(workflow.do_engine_steps)
     run_engine(lambda: persist(uow, case, workflow, now, None, "timer.fired",
-                               detail={"timer_id": timer.id, "kind": timer.kind}))
+                               detail={"timer_id": timer.id, "kind": timer.kind}, since=before))
 
 
 def _open_task(uow, timer):

@@ -23,6 +23,7 @@ class FieldSpec:
     default: str | None = None
     constraints: dict = field(default_factory=dict)
     choices: tuple = ()  # ((value, label), …) for enums
+    properties: dict = field(default_factory=dict)  # camunda:properties: reason, required_if
 
     def problems(self) -> list[str]:
         """What is wrong with this declaration, checked at deploy time."""
@@ -65,14 +66,14 @@ class FormSpec:
         return {"key": self.key, "fields": [
             {"name": f.name, "type": f.type, "label": f.label, "required": f.required,
              "readonly": f.readonly, "default": f.default, "constraints": dict(f.constraints),
-             "choices": [list(c) for c in f.choices]} for f in self.fields]}
+             "choices": [list(c) for c in f.choices], "properties": dict(f.properties)} for f in self.fields]}
 
     @classmethod
     def from_dict(cls, dct: dict) -> FormSpec:
         return cls(dct.get("key"), tuple(
             FieldSpec(f["name"], f["type"], f.get("label", ""), f.get("required", False),
                       f.get("readonly", False), f.get("default"), f.get("constraints", {}),
-                      tuple(tuple(c) for c in f.get("choices", ()))) for f in dct.get("fields", ())))
+                      tuple(tuple(c) for c in f.get("choices", ())), f.get("properties", {})) for f in dct.get("fields", ())))
 
 
 def _field(spec: FieldSpec) -> fields.Field:

@@ -187,6 +187,15 @@ def time_limits_load(file) -> None:
     click.echo(f"{len(rows)} time limits set")
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("name")
+@click.option("--quick", is_flag=True, help="under a minute: the same figures on less work")
+def bench(name: str, quick: bool) -> None:
+    """Run benchmark NAME (raw, engine, http, inbox, timers, state, all); see bench/RESULTS.md."""
+    from bench.cli import main as bench_main
+    sys.exit(bench_main([name] + (["--quick"] if quick else [])))
+
+
 @main.command("seed-demo")
 def seed_demo_cmd() -> None:
     """Demo org units, one user per role (passwords printed) and the bundled processes."""

@@ -1,6 +1,7 @@
 """Demo data for ``make demo``: an org tree, one user per role, the bundled processes."""
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,8 @@ from sqlalchemy import select
 
 from engine import services
 from engine.errors import CivicFlowError
-from engine.models import ROLES, OrgUnit, User
+from engine.models import ROLES, OrgUnit, TimeLimit, User
+from engine.services import calendar_admin
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
@@ -42,12 +44,23 @@ USERS = {  # role: (username, display name, org unit)
 }
 
 
+EXTRA_USERS = [  # so that every step of the bundled event loop has someone to do it
+    ("chen", "陈指挥", "dispatcher", "CITY"),
+    ("grid01", "和平一社区网格员", "inspector", "G-HEPING-1-01"),
+    ("qian-east", "东城区核查员", "inspector", "D-EAST"),
+    ("wu-east", "东城区督办员", "supervisor", "D-EAST"),
+    ("sun", "孙水务", "handler", "D-EAST-SW"),
+    ("xi", "西城处置员", "handler", "D-WEST-CG"),
+    ("shi", "市城管处置员", "handler", "CITY-CG"),
+]
+
+
 def _passwords(instance: Path) -> dict[str, str]:
     """Random demo passwords, kept (0600) in the instance folder so a second run prints the same."""
     path = instance / "demo-passwords.txt"
     known = dict(line.split(" ", 1) for line in path.read_text().splitlines() if " " in line) \
         if path.exists() else {}
-    for username, _, _ in USERS.values():
+    for username in [u for u, _, _ in USERS.values()] + [u for u, _, _, _ in EXTRA_USERS]:
         known.setdefault(username, secrets.token_urlsafe(9))
     path.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
     path.chmod(0o600)
@@ -70,6 +83,11 @@ def seed_demo(container) -> Iterator[str]:
             with container.uow() as uow:
                 services.create_user(uow, username, passwords[username], [role], unit, display)
         yield f"  {username:15} {passwords[username]:14} {role}"
+    for username, display, role, unit in EXTRA_USERS:
+        if username not in existing_users:
+            with container.uow() as uow:
+                services.create_user(uow, username, passwords[username], [role], unit, display)
+        yield f"  {username:15} {passwords[username]:14} {role}@{unit}"
     for bpmn in sorted(PROCESSES.glob("*/*.bpmn")):
         files = [(bpmn.name, bpmn.read_bytes())] + [(d.name, d.read_bytes()) for d in sorted(bpmn.parent.glob("*.dmn"))]
         try:
@@ -79,3 +97,18 @@ def seed_demo(container) -> Iterator[str]:
             yield f"process {bpmn.parent.name} NOT deployed: {exc.message}"
             continue
         yield f"process {definition['key']} v{definition['version']}{'' if created else ' (already deployed)'}"
+        yield from _time_limits(container, bpmn.parent / "time_limits.json")
+
+
+def _time_limits(container, path: Path) -> Iterator[str]:
+    """A process folder's default time limits (办理时限), loaded once: admins edit them after."""
+    if not path.exists():
+        return
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    with container.uow() as uow:
+        if uow.session.scalar(select(TimeLimit.id).where(TimeLimit.process_key == rows[0]["process_key"])):
+            return
+    for row in rows:
+        with container.uow() as uow:
+            calendar_admin.set_time_limit(uow, None, **row)
+    yield f"  {len(rows)} default time limits"

@@ -45,12 +45,14 @@ class _FormReader:
                 constraints[c.get("name")] = c.get("config")
             for v in self._xpath(xml_field, "./camunda:value"):
                 choices.append((v.get("id"), v.get("name") or v.get("id")))
+            props = {p.get("id"): p.get("value") for p in
+                     self._xpath(xml_field, "./camunda:properties/camunda:property")}
             specs.append(FieldSpec(
                 name=xml_field.get("id") or "", type=xml_field.get("type") or "string", label=label,
                 required="required" in constraints, readonly="readonly" in constraints,
                 default=xml_field.get("defaultValue"),
                 constraints={k: v for k, v in constraints.items() if k not in ("required", "readonly")},
-                choices=tuple(choices)))
+                choices=tuple(choices), properties=props))
         return FormSpec(key=key, fields=tuple(specs))
 
 
@@ -66,6 +68,7 @@ class _HumanTaskReader(_FormReader):
             priority=(self.attribute("priority", "camunda") or props.get("priority") or "").strip() or None,
             lane=self.lane,
             line=self.node.sourceline,
+            properties=props,
         )
 
 

@@ -21,6 +21,7 @@ class HumanTaskConfig:
     priority: str | None = None
     lane: str | None = None
     line: int | None = None
+    properties: dict = field(default_factory=dict)  # the task's camunda:properties (e.g. duplicate_check)
 
 
 def human_config(task_spec) -> HumanTaskConfig | None:

@@ -94,6 +94,9 @@ def _check_form(element: str, line: int | None, form, problems: _Problems, requi
     for spec in form.fields:
         for message in spec.problems():
             problems.add(element, line, message)
+        for name in ("required_if", "merge_into"):
+            if spec.properties.get(name):
+                problems.check_expression(element, line, spec.properties[name])
 
 
 def _check_human_task(element: str, cfg: HumanTaskConfig, known_org_codes: set[str],

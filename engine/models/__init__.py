@@ -2,14 +2,14 @@
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .calendar import CalendarDay, CalendarYear, TimeLimit
-from .cases import CASE_STATUSES, TASK_OPEN_STATES, Case, CaseCounter, Task, TaskCandidate
+from .cases import CASE_STATUSES, TASK_OPEN_STATES, Case, CaseCounter, CaseLink, Task, TaskCandidate
 from .definitions import ProcessDefinition
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
 from .supervision import PeriodicRun, SupervisionItem
 from .timers import TIMER_KINDS, Timer
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "ORG_KINDS",
+    "AuditEvent", "AuditHead", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "TIMER_KINDS", "Task",
     "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole",
 ]

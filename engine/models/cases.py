@@ -24,6 +24,8 @@ class Case(Base):
     title: Mapped[str] = mapped_column(String(300), default="")
     category: Mapped[str | None] = mapped_column(String(64), index=True)
     district: Mapped[str | None] = mapped_column(String(64), index=True)
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     data: Mapped[dict] = mapped_column(default=dict)
@@ -92,6 +94,17 @@ class TaskCandidate(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     role: Mapped[str | None] = mapped_column(String(32))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+
+
+class CaseLink(Base):
+    """A duplicate report merged into its master case (并件): its reporter follows the master."""
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    master_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
 
 
 class CaseCounter(Base):

@@ -11,6 +11,7 @@ from ..bpmn.script_engine import SCRIPT_ENGINE
 from ..candidates import parse_group
 from ..case_numbers import next_case_number
 from ..case_sync import persist
+from ..case_trail import completed_ids
 from ..errors import Forbidden
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, validate
@@ -58,18 +59,24 @@ def start_case(uow, process_key: str, data: object, actor_id: int) -> dict:
     initial = (declared_defaults(start.civicflow_form) if start else {}) | clean
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(initial)
+    before = completed_ids(workflow)
     run_engine(workflow.do_engine_steps)
     org_code = clean.get("org_unit")
     case = Case(number=next_case_number(s, now), definition_id=definition.id, process_key=definition.key,
                 title=str(clean.get("title") or definition.name)[:300],
                 category=_text(clean.get("category")), district=_text(clean.get("district")),
+                lat=_number(clean.get("lat")), lng=_number(clean.get("lng")),
                 org_unit_id=s.scalar(select(OrgUnit.id).where(OrgUnit.code == org_code)) if org_code else None,
                 requester_id=user.id, created_at=now)
     run_engine(lambda: persist(uow, case, workflow, now, user, "case.started", detail={
-        "process": definition.key, "version": definition.version, "number": case.number}))
+        "process": definition.key, "version": definition.version, "number": case.number}, since=before))
     uow.publish(DomainEvent("case.started", case.id, payload={"number": case.number}))
     uow.commit()
     return case_view(s, case, with_history=False, now=now)
+
+
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _text(value) -> str | None:

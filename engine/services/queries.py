@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import NotFound
-from ..models import AuditEvent, Case, OrgUnit, ProcessDefinition, Task, User
+from ..models import AuditEvent, Case, CaseLink, OrgUnit, ProcessDefinition, Task, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import candidate_clause, oversight_paths
 
@@ -45,7 +45,10 @@ def _case_visibility(session: Session, user: User):
     paths = oversight_paths(session, user)
     if paths is None:
         return None
-    conds = [Case.requester_id == user.id, involved]
+    reported = aliased(Case)
+    merged_reporter = exists().where(CaseLink.master_case_id == Case.id, CaseLink.case_id.in_(
+        select(reported.id).where(reported.requester_id == user.id)))
+    conds = [Case.requester_id == user.id, involved, merged_reporter]
     if paths:
         units = select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(p) for p in paths]))
         conds += [Case.org_unit_id.in_(units),
@@ -70,17 +73,27 @@ def case_summary(case: Case, process_version: int | None = None) -> dict:
             "closed_at": case.closed_at}
 
 
+def _links(session: Session, case: Case) -> dict:
+    """Reports merged into this case, and the master this one was merged into (并件)."""
+    merged = session.execute(select(Case.id, Case.number).join(CaseLink, CaseLink.case_id == Case.id)
+                             .where(CaseLink.master_case_id == case.id).order_by(Case.id)).all()
+    master = session.execute(select(Case.id, Case.number).join(CaseLink, CaseLink.master_case_id == Case.id)
+                             .where(CaseLink.case_id == case.id)).first()
+    return {"merged": [{"id": i, "number": n} for i, n in merged],
+            "merged_into": {"id": master[0], "number": master[1]} if master else None}
+
+
 def case_history(session: Session, case_id: int) -> list[dict]:
     rows = session.execute(
         select(AuditEvent, Task.name).outerjoin(Task, Task.id == AuditEvent.task_id)
         .where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)).all()
-    return [{"at": e.at, "actor": e.actor, "action": e.action, "task": name, "detail": e.detail,
+    return [{"at": e.at, "actor": e.actor, "action": e.action, "task": name or e.detail.get("name"), "detail": e.detail,
              "reason": e.reason} for e, name in rows]
 
 
 def case_view(session: Session, case: Case, with_history: bool, now: datetime) -> dict:
     version = session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.id == case.definition_id))
-    out = case_summary(case, version) | {"data": case.data}
+    out = case_summary(case, version) | {"data": case.data} | _links(session, case)
     out["tasks"] = task_rows(session, select(Task).where(
         Task.case_id == case.id, Task.state.in_(TASK_OPEN_STATES)).order_by(Task.id), now)
     if with_history:

@@ -9,11 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from forms import describe
 
-from .. import audit
+from .. import audit, expressions
 from ..bpmn.loader import load_definition
 from ..bpmn.serializer import load_state
 from ..bpmn.specs import human_config
 from ..case_sync import persist
+from ..case_trail import completed_ids, reason_given
+from ..duplicates import candidates as duplicate_candidates, merge
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, schema_for, validate
@@ -76,6 +78,9 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
     out["form"] = {"key": human_config(spec).form.key, "fields": describe(schema) if schema else []}
     out["case"] = case_summary(task.case) | {"data": task.case.data}
     out["can_act"] = can_act(user, task) and task.state in TASK_OPEN_STATES
+    rule = human_config(spec).properties.get("duplicate_check")
+    if rule and out["can_act"]:
+        out["duplicate_candidates"] = duplicate_candidates(s, task.case, rule, task.case.data)
     return out
 
 
@@ -147,6 +152,10 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     spec = _task_spec(s, task)
     cfg = human_config(spec)
     clean = validate(cfg.form, spec, data)
+    for f in cfg.form.fields:  # a field marked merge_into (当 its condition holds) names the master case
+        when = f.properties.get("merge_into")
+        if when and clean.get(f.name) not in (None, "") and expressions.evaluate(when, clean):
+            merge(uow, case, clean[f.name], f.name, user, now)
     parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
     workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
@@ -155,6 +164,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     for name, value in declared_defaults(cfg.form).items():
         spiff_task.data.setdefault(name, value)
     spiff_task.data.update(clean)
+    before = completed_ids(workflow)
     run_engine(spiff_task.run)
     run_engine(workflow.do_engine_steps)
     done = s.execute(update(Task).where(Task.id == task.id, Task.state.in_(TASK_OPEN_STATES))
@@ -166,7 +176,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     action = "task.force_completed" if force_reason is not None else "task.completed"
     opened = run_engine(lambda: persist(uow, case, workflow, now, user, action, task_id=task.id,
                                         detail={"element": task.element_id, "data": clean},
-                                        reason=force_reason))
+                                        reason=force_reason or reason_given(cfg.form, clean),
+                                        since=before, columns=clean))
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},

@@ -50,6 +50,7 @@ class TaskOut(Schema):
 
 class TaskDetail(TaskOut):
     form = fields.Dict()
+    duplicate_candidates = fields.List(fields.Dict())
     case = fields.Dict()
     can_act = fields.Boolean()
 
@@ -78,6 +79,8 @@ class CaseOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
     tasks = fields.List(fields.Nested(TaskOut))
     history = fields.List(fields.Nested(HistoryOut))
+    merged = fields.List(fields.Dict())
+    merged_into = fields.Dict(allow_none=True)
 
 
 class CasePage(Schema):

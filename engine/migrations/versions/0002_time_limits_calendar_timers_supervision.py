@@ -81,6 +81,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('last_error', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False, server_default='{}'))
 
+    op.create_table('case_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('master_case_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_links_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['master_case_id'], ['cases.id'], name=op.f('fk_case_links_master_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_links')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_case_links_case_id'))
+    )
+    with op.batch_alter_table('case_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_links_master_case_id'), ['master_case_id'], unique=False)
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lat', sa.Double(), nullable=True))
+        batch_op.add_column(sa.Column('lng', sa.Double(), nullable=True))
+
     _seed_calendar()
 
 
@@ -97,6 +113,10 @@ def _seed_calendar() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('lng')
+        batch_op.drop_column('lat')
+    op.drop_table('case_links')
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.drop_column('payload')
         batch_op.drop_column('last_error')

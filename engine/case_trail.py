@@ -1,0 +1,47 @@
+"""What a step leaves on the case besides its state: the reason given, the steps the engine ran
+by itself, and the case columns a later step may change."""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.defaults import IntermediateThrowEvent, ScriptTask
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from . import audit
+from .models import OrgUnit
+
+AUDITED_SPECS = (BusinessRuleTaskMixin, ScriptTask, IntermediateThrowEvent)
+TEXT_COLUMNS = {"title": 300, "category": 64, "district": 64}
+
+
+def reason_given(form, clean: dict) -> str | None:
+    """Submitted values of the fields marked ``reason``, enum values as their labels, in form order."""
+    parts = [dict(f.choices).get(clean[f.name], str(clean[f.name])) for f in form.fields
+             if f.properties.get("reason") == "true" and clean.get(f.name) not in (None, "")]
+    return "；".join(parts) or None
+
+
+def completed_ids(workflow) -> set:
+    return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+
+
+def audit_engine_steps(session, now, case_id: int, workflow, since: set) -> None:
+    """One ``step.completed`` row (actor: system) per decision table, script or milestone event the
+    engine ran since ``since``, with the data it changed."""
+    ran = [t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+           if t.id not in since and isinstance(t.task_spec, AUDITED_SPECS)]
+    for t in sorted(ran, key=lambda t: t.last_state_change):
+        before = t.parent.data if t.parent is not None else {}
+        changed = {k: v for k, v in t.data.items() if k not in before or before[k] != v}
+        audit.append(session, now, None, "step.completed", case_id=case_id, detail={
+            "element": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+            "data": changed})
+
+
+def update_case_columns(session, case, data: dict) -> None:
+    """title, category, district and org_unit given at a later step update the case's columns."""
+    for column, size in TEXT_COLUMNS.items():
+        if column in data:
+            setattr(case, column, str(data[column])[:size] if data[column] not in (None, "") else None)
+    if data.get("org_unit"):
+        case.org_unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == data["org_unit"]))
