@@ -30,13 +30,19 @@ def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: 
 
 
 def task_rows(session: Session, query, now: datetime) -> list[dict]:
-    """Run a select of Task rows joined with what the inbox shows beside each."""
+    """Run a select of Task rows (filtered, ordered, paged) and join what the inbox shows beside
+    each. Two steps: the page of ids first, on the tasks table and its indexes alone, then the
+    joins for that page only (joining first made PostgreSQL join every candidate row)."""
+    ids = list(session.scalars(query.with_only_columns(Task.id)))
+    if not ids:
+        return []
     assignee = aliased(User)
-    q = (query.options(lazyload(Task.candidates)).add_columns(Case.number, OrgUnit.code, assignee.username)
+    q = (select(Task, Case.number, OrgUnit.code, assignee.username).options(lazyload(Task.candidates))
          .join(Case, Case.id == Task.case_id)
          .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
-         .outerjoin(assignee, assignee.id == Task.assignee_id))
-    return [task_row_view(t, number, code, name, now) for t, number, code, name in session.execute(q)]
+         .outerjoin(assignee, assignee.id == Task.assignee_id).where(Task.id.in_(ids)))
+    rows = {t.id: task_row_view(t, number, code, name, now) for t, number, code, name in session.execute(q)}
+    return [rows[i] for i in ids]
 
 
 def _case_visibility(session: Session, user: User):
