@@ -12,15 +12,7 @@ from ..calendar.store import calendar_for, invalidate
 from ..errors import InvalidInput
 from ..models import CalendarDay, CalendarYear, Task, TimeLimit
 from ..models.cases import TASK_OPEN_STATES
-from .common import load_actor, require_role
-
-
-def _admin(uow, actor_id: int | None):
-    if actor_id is None:
-        return None
-    actor = load_actor(uow.session, actor_id)
-    require_role(actor, "admin")
-    return actor
+from .common import admin_or_server
 
 
 def add_limit(uow, start: datetime, limit_text: str) -> Deadline:
@@ -54,7 +46,7 @@ def set_days(uow, days: list[dict], actor_id: int | None) -> dict:
     """Add or override days (``{day, working, note}``); their years become provisional until
     confirmed. Open deadlines are recomputed."""
     s, now = uow.session, uow.clock.now()
-    actor = _admin(uow, actor_id)
+    actor = admin_or_server(uow, actor_id)
     if not days:
         raise InvalidInput("no days given", fields={"days": ["at least one day"]})
     touched = set()
@@ -79,7 +71,7 @@ def set_days(uow, days: list[dict], actor_id: int | None) -> dict:
 def confirm_year(uow, year: int, actor_id: int | None, days: list[dict] | None = None) -> dict:
     """Confirm ``year`` (optionally replacing its admin days with ``days``, as an import does)."""
     s, now = uow.session, uow.clock.now()
-    actor = _admin(uow, actor_id)
+    actor = admin_or_server(uow, actor_id)
     if not 2000 <= year <= 2100:
         raise InvalidInput("bad year", fields={"year": ["between 2000 and 2100"]})
     if days is not None:
@@ -114,7 +106,7 @@ def _recompute_open(uow) -> int:
 
 
 def list_time_limits(uow, actor_id: int) -> list[dict]:
-    _admin(uow, actor_id)
+    admin_or_server(uow, actor_id)
     return [_limit_view(r) for r in uow.session.scalars(select(TimeLimit).order_by(
         TimeLimit.process_key, TimeLimit.stage, TimeLimit.category, TimeLimit.urgency))]
 
@@ -123,7 +115,7 @@ def set_time_limit(uow, actor_id: int | None, process_key: str, stage: str, limi
                    category: str = "", urgency: str = "", note: str = "") -> dict:
     """Add or change one row of the time-limit table (it applies to tasks opened from now on)."""
     s, now = uow.session, uow.clock.now()
-    actor = _admin(uow, actor_id)
+    actor = admin_or_server(uow, actor_id)
     try:
         parse_limit(limit)
     except ValueError as exc:

@@ -23,6 +23,15 @@ def require_role(user: User, *roles: str) -> None:
         raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
 
 
+def admin_or_server(uow, actor_id: int | None) -> User | None:
+    """The acting admin; ``None`` actor means the CLI, which runs with the server's own authority."""
+    if actor_id is None:
+        return None
+    actor = load_actor(uow.session, actor_id)
+    require_role(actor, "admin")
+    return actor
+
+
 def run_engine(step: Callable[[], object]) -> object:
     """Run workflow code; a failing expression or script in the diagram becomes a 422 refusal
     that names the element, and the caller's transaction rolls back."""

@@ -7,16 +7,7 @@ from .. import audit
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ORG_KINDS, ROLES, OrgUnit, User, UserRole
 from ..passwords import hash_password
-from .common import load_actor, require_role
-
-
-def _admin(uow, actor_id: int | None):
-    """None actor means the CLI, which runs with the server's own authority."""
-    if actor_id is None:
-        return None
-    actor = load_actor(uow.session, actor_id)
-    require_role(actor, "admin")
-    return actor
+from .common import admin_or_server
 
 
 def _org_by_code(session, code: str, field: str) -> OrgUnit:
@@ -29,7 +20,7 @@ def _org_by_code(session, code: str, field: str) -> OrgUnit:
 def create_org_unit(uow, code: str, name: str, kind: str, parent: str | None,
                     actor_id: int | None) -> dict:
     s = uow.session
-    actor = _admin(uow, actor_id)
+    actor = admin_or_server(uow, actor_id)
     if kind not in ORG_KINDS:
         raise InvalidInput("unknown kind", fields={"kind": [f"one of {', '.join(ORG_KINDS)}"]})
     if s.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
@@ -69,7 +60,7 @@ def list_org_units(uow) -> list[dict]:
 def create_user(uow, username: str, password: str, roles: list[str], org_unit: str | None,
                 display_name: str = "", actor_id: int | None = None) -> dict:
     s = uow.session
-    actor = _admin(uow, actor_id)
+    actor = admin_or_server(uow, actor_id)
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
         raise InvalidInput("unknown role", fields={"roles": [
@@ -99,7 +90,7 @@ def user_view(user: User) -> dict:
 
 def list_users(uow, actor_id: int, role: str | None = None, org_unit: str | None = None) -> list[dict]:
     s = uow.session
-    _admin(uow, actor_id)
+    admin_or_server(uow, actor_id)
     q = select(User).order_by(User.username)
     if role:
         q = q.where(User.roles.any(UserRole.role == role))

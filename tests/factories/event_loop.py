@@ -5,25 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from webapp.demo import ORG_TREE as DEMO_ORG_TREE
+
 from .api import ApiUser
 from .directory import make_org_tree, make_user
 
 PROCESS_DIR = Path(__file__).resolve().parents[2] / "processes" / "event_closed_loop"
 PROCESS_KEY = "event_closed_loop"
 
-ORG_TREE = [  # the org codes webapp/demo.py seeds and the diagram names
-    ("CITY", "示范市", "city", None),
-    ("CITY-12345", "市12345热线中心", "department", "CITY"),
-    ("CITY-CG", "市城市管理局", "department", "CITY"),
-    ("D-EAST", "东城区", "district", "CITY"),
-    ("D-EAST-CG", "东城区城管局", "department", "D-EAST"),
-    ("D-EAST-SW", "东城区水务局", "department", "D-EAST"),
-    ("S-HEPING", "和平街道", "street", "D-EAST"),
-    ("C-HEPING-1", "和平一社区", "community", "S-HEPING"),
-    ("G-HEPING-1-01", "和平一社区第1网格", "grid", "C-HEPING-1"),
-    ("D-WEST", "西城区", "district", "CITY"),
-    ("D-WEST-CG", "西城区城管局", "department", "D-WEST"),
-]
+ORG_TREE = DEMO_ORG_TREE  # the org codes the demo seeds and the diagram names
 
 PEOPLE = {  # username: (the one role held, org unit)
     "root": ("admin", None),
