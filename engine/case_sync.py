@@ -12,7 +12,7 @@ from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config
 from .candidates import lane_role, parse_group, substitute
 from .calendar.store import calendar_for
-from .sla import cancel_timers, start_clock, table_limit
+from .sla import cancel_timers, continue_clock, start_clock, table_limit
 from .errors import ProcessRefusal
 from .events import DomainEvent
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
@@ -70,6 +70,28 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
                 priority=priority, created_at=now, candidates=candidates), due
 
 
+def _pauses(workflow, element: str) -> str | None:
+    spec = workflow.spec.task_specs.get(element) or next(
+        (sp.task_specs[element] for sp in workflow.subprocess_specs.values() if element in sp.task_specs), None)
+    cfg = human_config(spec) if spec is not None else None
+    return cfg.properties.get("pauses_clock_of") if cfg is not None else None
+
+
+def _paused_stage(session, workflow, row: Task) -> Task | None:
+    """The earlier row of the same stage whose clock this one continues: when everything the case
+    did in between was a step marked ``pauses_clock_of`` this stage (e.g. 挂账审批, 解除挂账)."""
+    previous = session.scalar(select(Task).where(
+        Task.case_id == row.case_id, Task.element_id == row.element_id, Task.id < row.id,
+        Task.due_at.is_not(None)).order_by(Task.id.desc()).limit(1))
+    if previous is None:
+        return None
+    between = session.scalars(select(Task.element_id).where(
+        Task.case_id == row.case_id, Task.id > previous.id, Task.id < row.id)).all()
+    if between and all(_pauses(workflow, element) == row.element_id for element in between):
+        return previous
+    return None
+
+
 def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Task]]:
     """Insert rows for newly READY human tasks, cancel rows whose task is no longer READY.
 
@@ -92,7 +114,11 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
     if new:
         cal = calendar_for(uow)
         for row, due in new:
-            start_clock(session, row, due, now, cal)
+            previous = _paused_stage(session, workflow, row)
+            if previous is not None:
+                continue_clock(session, row, previous, now, cal)
+            else:
+                start_clock(session, row, due, now, cal)
     for row in opened:
         uow.publish(DomainEvent("task.created", case.id, row.id, {"element": row.element_id}))
     return opened, cancelled

@@ -77,6 +77,19 @@ def start_clock(session: Session, task: Task, due_text: str | None, now: datetim
     schedule_timers(session, task, new=True)
 
 
+def continue_clock(session: Session, task: Task, previous: Task, now: datetime, cal: WorkCalendar) -> None:
+    """A stage reopened after a pause (挂账: the hold's approval and release) keeps its clock:
+    the previous row's deadline, pushed back by the time spent away from it."""
+    limit = _limit(previous)
+    paused = _paused_span(cal, limit, previous.completed_at or now, now)
+    task.sla_limit, task.sla_started_at = previous.sla_limit, previous.sla_started_at
+    task.sla_extensions, task.due_provisional = list(previous.sla_extensions), previous.due_provisional
+    task.paused_s = previous.paused_s + int(paused.total_seconds())
+    task.due_at = _shift(cal, limit, previous.due_at, paused)
+    task.warn_at = _shift(cal, limit, previous.warn_at, paused) if previous.warn_at else None
+    schedule_timers(session, task, new=True)
+
+
 def recompute(session: Session, task: Task, cal: WorkCalendar) -> None:
     """Recompute from the clock's start (after the calendar changed), keeping paused time."""
     limit = _limit(task)

@@ -309,9 +309,16 @@ def test_a_hold_is_approved_and_later_released(loop, clock):
     loop.advance("li", cid, "Task_preprocess", decision="accept")
     loop.advance("li", cid, "Task_classify", category="municipal.lighting.streetlight_out", **CLASS_C)
     loop.advance("zhao", cid, "Task_signfor", signfor="accept")
+    handle_due = loop.open_task(cid, "Task_handle")["due_at"]
+    assert handle_due == "2026-12-02T09:30:00+00:00"  # 7 working days
+    clock.advance(hours=1)  # Monday 11:00
     loop.advance("zhao", cid, "Task_handle", handle_action="hold", hold_reason="需更换整段电缆，列入明年改造计划")
+    clock.advance(days=1)  # the hold request waits a whole working day
+    # 挂账 stops the handling clock: refused a day later, the deadline moves by that working day
+    
     assert loop.attempt("zhao", cid, "Task_hold_approve", hold_decision="approved") == 404
     loop.advance("wu", cid, "Task_hold_approve", hold_decision="refused", hold_note="先临时接电恢复照明")
+    assert loop.open_task(cid, "Task_handle")["due_at"] == "2026-12-03T09:30:00+00:00"
     loop.advance("zhao", cid, "Task_handle", handle_action="hold", hold_reason="临时接电不具备安全条件")
     approved = loop.advance("wu", cid, "Task_hold_approve", hold_decision="approved", hold_until="2027-03-01",
                             hold_note="同意挂账，三月复核")
@@ -322,6 +329,8 @@ def test_a_hold_is_approved_and_later_released(loop, clock):
     clock.advance(days=90)
     loop.advance("wu", cid, "Task_hold_release", release_note="改造资金到位，解除挂账")
     assert loop.open_steps(cid) == [("Task_handle", "D-EAST-CG")]
+    resumed = loop.open_task(cid, "Task_handle")
+    assert resumed["due_at"] > "2027-02-23" and resumed["sla_state"] == "ok"  # the hold did not eat the limit
     loop.advance("zhao", cid, "Task_handle", handle_action="done", result="电缆已更换")
     loop.advance("qian", cid, "Task_verify", verified=True)
     loop.advance("zhang", cid, "Task_evaluate", satisfaction="satisfied")
