@@ -11,19 +11,14 @@ from ..calendar import Limit
 from ..calendar.store import calendar_for
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..events import DomainEvent
-from ..models import Case, OrgUnit, SupervisionItem, Task, TaskCandidate, Timer, User
+from ..models import Case, OrgUnit, SupervisionItem, Task, Timer, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import can_act, can_see
 from .common import load_actor
+from .handover import move_task, require_reason
 from .queries import visible_case
 
 SUPERVISOR = "supervisor"
-
-
-def _reason(reason: str | None) -> str:
-    if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", fields={"reason": ["required"]})
-    return reason.strip()
 
 
 def _supervised_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
@@ -55,23 +50,10 @@ def _open_tasks(s, case_id: int) -> list[Task]:
 def reassign(uow, task_id: int, actor_id: int, reason: str, to_user: str | None = None,
              to_org_unit: str | None = None) -> dict:
     """Give the task to a user (claimed by them) or to the same role in another org unit."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     user, task = _supervised_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
-    if bool(to_user) == bool(to_org_unit):
-        raise InvalidInput("name exactly one of to_user and to_org_unit",
-                           fields={"to_user": ["or to_org_unit, not both"]})
-    if to_user:
-        target = s.scalar(select(User).where(User.username == to_user, User.active.is_(True)))
-        if target is None:
-            raise InvalidInput("unknown user", fields={"to_user": [f"no user {to_user!r}"]})
-        task.assignee_id, task.state = target.id, "claimed"
-    else:
-        unit = s.scalar(select(OrgUnit).where(OrgUnit.code == to_org_unit))
-        if unit is None:
-            raise InvalidInput("unknown org unit", fields={"to_org_unit": [f"no org unit {to_org_unit!r}"]})
-        task.candidates = [TaskCandidate(role=task.role, org_unit_id=unit.id)]
-        task.org_unit_id, task.assignee_id, task.state = unit.id, None, "open"
+    move_task(s, task, to_user, to_org_unit)
     audit.append(s, now, user, "task.reassigned", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
     uow.publish(DomainEvent("task.reassigned", task.case_id, task.id))
@@ -97,7 +79,7 @@ def extend(uow, task_id: int, actor_id: int, reason: str, working_days: int | No
            until: datetime | None = None) -> dict:
     """A supervisor grants at once; the person working the task files a request (延期申请) that
     pauses the clock until a supervisor decides."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
     task = s.get(Task, task_id)
@@ -135,7 +117,7 @@ def _pending_extension(s, task_id: int) -> SupervisionItem | None:
 
 
 def decide_extension(uow, task_id: int, actor_id: int, grant: bool, reason: str) -> dict:
-    reason = _reason(reason)
+    reason = require_reason(reason)
     user, task = _supervised_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
     item = _pending_extension(s, task.id)
@@ -155,7 +137,7 @@ def decide_extension(uow, task_id: int, actor_id: int, grant: bool, reason: str)
 
 def urge(uow, case_id: int, actor_id: int, reason: str) -> dict:
     """催办/督办: a notice to whoever holds the case now, on the record and on the board."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     user, case = _supervised_case(uow, case_id, actor_id)
     s, now = uow.session, uow.clock.now()
     tasks = _open_tasks(s, case.id)
@@ -172,7 +154,7 @@ def urge(uow, case_id: int, actor_id: int, reason: str) -> dict:
 
 
 def _set_status(uow, case_id: int, actor_id: int, reason: str, allowed: tuple[str, ...], status: str) -> tuple:
-    reason = _reason(reason)
+    reason = require_reason(reason)
     user, case = _supervised_case(uow, case_id, actor_id)
     if case.status not in allowed:
         raise Conflict(f"the case is {case.status}", case_id=case.id)

@@ -5,7 +5,9 @@ from flask_smorest import Blueprint
 
 from engine import services
 
-from .schemas import CompleteOut, TaskComplete, TaskDetail, TaskOut, TaskQuery
+from engine.services import handover
+
+from .schemas import CompleteOut, ReasonIn, ReassignIn, TaskComplete, TaskDetail, TaskOut, TaskQuery
 from .security import require_token, run
 
 PREFIX = "/tasks"
@@ -48,3 +50,20 @@ def complete(body: dict, task_id: int):
     ``case_version`` is given and stale."""
     return run(services.complete_task, task_id, body["data"], g.user_id,
                expected_version=body.get("case_version"))
+
+
+@blp.route("/<int:task_id>/transfer", methods=["POST"])
+@blp.arguments(ReassignIn)
+@blp.response(200)
+def transfer(body: dict, task_id: int):
+    """转办: to a colleague who is also a candidate (``to_user``) or to ``to_org_unit``."""
+    return run(handover.transfer, task_id, g.user_id, body["reason"], to_user=body["to_user"],
+               to_org_unit=body["to_org_unit"])
+
+
+@blp.route("/<int:task_id>/return", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200)
+def return_(body: dict, task_id: int):
+    """退回: reopen the previous human step; refused (422) while parallel steps are open."""
+    return run(handover.return_task, task_id, g.user_id, body["reason"])

@@ -1,0 +1,110 @@
+"""Handing a task on: transfer (转办) to a colleague or another org unit, and return (退回) to
+the previous human step. Supervisors' reassign uses the same move."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from .. import audit
+from ..bpmn.loader import load_definition
+from ..bpmn.serializer import load_state
+from ..bpmn.specs import human_config
+from ..case_sync import persist, ready_human_tasks
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessRefusal
+from ..events import DomainEvent
+from ..models import OrgUnit, ProcessDefinition, Task, TaskCandidate, User
+from ..models.cases import TASK_OPEN_STATES
+from ..permissions import can_act, can_see, matches
+from .common import load_actor, run_engine
+
+
+def require_reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required", fields={"reason": ["required"]})
+    return reason.strip()
+
+
+def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None) -> User | None:
+    """Point the task at a user (claimed by them) or at the same role in another org unit."""
+    if bool(to_user) == bool(to_org_unit):
+        raise InvalidInput("name exactly one of to_user and to_org_unit",
+                           fields={"to_user": ["or to_org_unit, not both"]})
+    if to_user:
+        target = s.scalar(select(User).where(User.username == to_user, User.active.is_(True)))
+        if target is None:
+            raise InvalidInput("unknown user", fields={"to_user": [f"no user {to_user!r}"]})
+        task.assignee_id, task.state = target.id, "claimed"
+        return target
+    unit = s.scalar(select(OrgUnit).where(OrgUnit.code == to_org_unit))
+    if unit is None:
+        raise InvalidInput("unknown org unit", fields={"to_org_unit": [f"no org unit {to_org_unit!r}"]})
+    task.candidates = [TaskCandidate(role=task.role, org_unit_id=unit.id)]
+    task.org_unit_id, task.assignee_id, task.state = unit.id, None, "open"
+    return None
+
+
+def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+    s = uow.session
+    user = load_actor(s, actor_id)
+    task = s.get(Task, task_id)
+    if task is None or not can_see(s, user, task):
+        raise NotFound(f"no task {task_id}")
+    if task.state not in TASK_OPEN_STATES:
+        raise Conflict(f"task {task.id} is {task.state}", task_id=task.id)
+    if not can_act(user, task):
+        raise Forbidden("only the person working the task may hand it on", task_id=task.id)
+    if task.case.status != "running":
+        raise Conflict(f"the case is {task.case.status}", case_id=task.case_id)
+    return user, task
+
+
+def transfer(uow, task_id: int, actor_id: int, reason: str, to_user: str | None = None,
+             to_org_unit: str | None = None) -> dict:
+    """转办: a colleague who is also a candidate, or the same role in another org unit."""
+    reason = require_reason(reason)
+    user, task = _own_open_task(uow, task_id, actor_id)
+    s, now = uow.session, uow.clock.now()
+    candidates = list(task.candidates)
+    target = move_task(s, task, to_user, to_org_unit)
+    if target is not None and not matches(target, candidates):
+        raise ProcessRefusal(f"{to_user} is not a candidate for this task",
+                             fields={"to_user": ["not a candidate for this task"]})
+    audit.append(s, now, user, "task.transferred", case_id=task.case_id, task_id=task.id, reason=reason,
+                 detail={"to_user": to_user, "to_org_unit": to_org_unit})
+    uow.publish(DomainEvent("task.transferred", task.case_id, task.id))
+    uow.commit()
+    return {"task_id": task.id, "assignee": to_user, "org_unit": to_org_unit}
+
+
+def _previous_human_task(spiff_task):
+    node = spiff_task.parent
+    while node is not None:
+        if human_config(node.task_spec) is not None and node.state == TaskState.COMPLETED:
+            return node
+        node = node.parent
+    return None
+
+
+def return_task(uow, task_id: int, actor_id: int, reason: str) -> dict:
+    """退回: reopen the previous human step (its data as it was) and withdraw this one. Refused
+    while parallel steps are open, whose work a reset would silently discard."""
+    reason = require_reason(reason)
+    user, task = _own_open_task(uow, task_id, actor_id)
+    s, now, case = uow.session, uow.clock.now(), task.case
+    parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
+    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
+    current = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    if len(ready_human_tasks(workflow)) > 1:
+        raise ProcessRefusal("other steps of this case are open in parallel; return is not possible here")
+    previous = _previous_human_task(current) if current is not None else None
+    if previous is None:
+        raise ProcessRefusal("there is no earlier step to return this task to")
+    run_engine(lambda: workflow.reset_from_task_id(previous.id))
+    opened = run_engine(lambda: persist(uow, case, workflow, now, user, "task.returned", task_id=task.id,
+                                        detail={"to_element": previous.task_spec.bpmn_id}, reason=reason))
+    uow.publish(DomainEvent("task.returned", case.id, task.id))
+    uow.commit()
+    return {"task_id": task.id, "returned_to": [{"id": t.id, "element_id": t.element_id, "name": t.name}
+                                                 for t in opened]}
