@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine import audit, services
 from engine.services import calendar_admin
@@ -32,7 +33,17 @@ def _fail(exc: CivicFlowError) -> None:
     sys.exit(1)
 
 
-@click.group()
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
+                raise click.ClickException("the database has no CivicFlow schema yet: run `civicflow init-db`") from exc
+            raise
+
+
+@click.group(cls=_Group)
 def main() -> None:
     """CivicFlow: workflow engine for city governments."""
 
