@@ -3,14 +3,14 @@ the org tree, paused clocks, extensions, supervisor overrides and calendar confi
 clock is frozen and moved by hand; the sweep runs in-process."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import services
-from engine.models import AuditEvent, PeriodicRun, SupervisionItem
+from engine.models import AuditEvent, PeriodicRun
 from engine.periodic import last_complete_period, run_period
 from engine.timers import sweep
 from tests.conftest import DATA
