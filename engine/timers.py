@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, or_, select, update
 
 from . import audit
-from .bpmn.loader import load_definition
+from .bpmn.loader import definition_of
 from .bpmn.serializer import load_state
 from .case_sync import persist
 from .case_trail import completed_ids
 from .escalation import escalate
 from .events import DomainEvent
-from .models import Case, ProcessDefinition, Task, Timer
+from .models import Case, Task, Timer
 from .models.cases import TASK_OPEN_STATES
 from .models.timers import MAX_ATTEMPTS
 from .services.common import run_engine
@@ -40,7 +40,7 @@ def _fire_bpmn_timer(uow, timer: Timer, now: datetime) -> None:
         return
     if case.status != "running":
         return
-    parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
+    parsed = definition_of(uow, case.definition_id)
     workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
     before = completed_ids(workflow)
     run_engine(workflow.refresh_timers)

@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from ..errors import DiagramInvalid
+from ..models import ProcessDefinition
 from .parser import CivicFlowParser
 from .xml_safety import parse_xml
 
@@ -96,3 +97,10 @@ def load_definition(definition) -> ParsedProcess:
                 _cache.clear()
             _cache[key] = parsed
     return parsed
+
+
+def definition_of(uow, definition_id: int) -> ParsedProcess:
+    """The parsed specs of a case's definition without reading its row again: definitions never
+    change, and the container's cache is per deployment (so per test, too)."""
+    return uow.cache.get_or_load(("definition", definition_id), lambda: load_definition(
+        uow.session.get(ProcessDefinition, definition_id)))

@@ -8,13 +8,13 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .. import audit
-from ..bpmn.loader import load_definition
+from ..bpmn.loader import definition_of
 from ..bpmn.serializer import load_state
 from ..bpmn.specs import human_config
 from ..case_sync import persist, ready_human_tasks
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessRefusal
 from ..events import DomainEvent
-from ..models import OrgUnit, ProcessDefinition, Task, TaskCandidate, User
+from ..models import OrgUnit, Task, TaskCandidate, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import can_act, can_see, matches
 from .common import load_actor, run_engine
@@ -92,8 +92,8 @@ def return_task(uow, task_id: int, actor_id: int, reason: str) -> dict:
     while parallel steps are open, whose work a reset would silently discard."""
     reason = require_reason(reason)
     user, task = _own_open_task(uow, task_id, actor_id)
-    s, now, case = uow.session, uow.clock.now(), task.case
-    parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
+    now, case = uow.clock.now(), task.case
+    parsed = definition_of(uow, case.definition_id)
     workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
     current = workflow.get_task_from_id(UUID(task.spiff_task_id))
     if len(ready_human_tasks(workflow)) > 1:

@@ -33,7 +33,11 @@ def task_rows(session: Session, query, now: datetime) -> list[dict]:
     """Run a select of Task rows (filtered, ordered, paged) and join what the inbox shows beside
     each. Two steps: the page of ids first, on the tasks table and its indexes alone, then the
     joins for that page only (joining first made PostgreSQL join every candidate row)."""
-    ids = list(session.scalars(query.with_only_columns(Task.id)))
+    return task_rows_by_id(session, list(session.scalars(query.with_only_columns(Task.id))), now)
+
+
+def task_rows_by_id(session: Session, ids: list[int], now: datetime) -> list[dict]:
+    """Inbox rows for these task ids, in this order."""
     if not ids:
         return []
     assignee = aliased(User)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from forms import describe
 
 from .. import audit, expressions
-from ..bpmn.loader import load_definition
+from ..bpmn.loader import definition_of
 from ..bpmn.serializer import load_state
 from ..bpmn.specs import human_config
 from ..case_sync import persist
@@ -19,13 +19,13 @@ from ..duplicates import candidates as duplicate_candidates, merge
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, schema_for, validate
-from ..models import Case, ProcessDefinition, Task
+from ..models import Case, Task
 from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
 from ..permissions import (OVERSEER_ROLES, can_act, can_see, candidate_clause, inbox_clause,
                            oversight_clause)
 from .common import load_actor, run_engine
-from .queries import case_summary, task_rows
+from .queries import case_summary, task_rows, task_rows_by_id
 
 SCOPES = ("mine", "group", "all", "inbox")
 
@@ -73,7 +73,7 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
     user = load_actor(s, actor_id)
     task = _visible_task(s, user, task_id)
     out = task_rows(s, select(Task).where(Task.id == task.id), now)[0]
-    spec = _task_spec(s, task)
+    spec = _task_spec(uow, task)
     schema = schema_for(human_config(spec).form, spec)
     out["form"] = {"key": human_config(spec).form.key, "fields": describe(schema) if schema else []}
     out["case"] = case_summary(task.case) | {"data": task.case.data}
@@ -84,9 +84,8 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
     return out
 
 
-def _task_spec(s, task: Task):
-    definition = s.get(ProcessDefinition, task.case.definition_id)
-    parsed = load_definition(definition)
+def _task_spec(uow, task: Task):
+    parsed = definition_of(uow, task.case.definition_id)
     for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
         ts = spec.task_specs.get(task.element_id)
         if ts is not None and human_config(ts) is not None:
@@ -149,14 +148,14 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
         raise Conflict(f"the case is {case.status}", case_id=case.id)
     if expected_version is not None and expected_version != case.version:
         raise Conflict("the case changed since you loaded it", case_id=case.id)
-    spec = _task_spec(s, task)
+    spec = _task_spec(uow, task)
     cfg = human_config(spec)
     clean = validate(cfg.form, spec, data)
     for f in cfg.form.fields:  # a field marked merge_into (当 its condition holds) names the master case
         when = f.properties.get("merge_into")
         if when and clean.get(f.name) not in (None, "") and expressions.evaluate(when, clean):
             merge(uow, case, clean[f.name], f.name, user, now)
-    parsed = load_definition(s.get(ProcessDefinition, case.definition_id))
+    parsed = definition_of(uow, case.definition_id)
     workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
@@ -181,4 +180,4 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},
-            "next_tasks": task_rows(s, select(Task).where(Task.id.in_([t.id for t in opened])), now)}
+            "next_tasks": task_rows_by_id(s, [t.id for t in opened], now)}
