@@ -45,7 +45,8 @@ def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None) -> Us
     return None
 
 
-def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+def visible_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+    """The actor and the task: 404 if they may not see it, 409 if it is no longer open."""
     s = uow.session
     user = load_actor(s, actor_id)
     task = s.get(Task, task_id)
@@ -53,6 +54,11 @@ def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
         raise NotFound(f"no task {task_id}")
     if task.state not in TASK_OPEN_STATES:
         raise Conflict(f"task {task.id} is {task.state}", task_id=task.id)
+    return user, task
+
+
+def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+    user, task = visible_open_task(uow, task_id, actor_id)
     if not can_act(user, task):
         raise Forbidden("only the person working the task may hand it on", task_id=task.id)
     if task.case.status != "running":

@@ -15,22 +15,16 @@ from ..models import Case, OrgUnit, SupervisionItem, Task, Timer, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import can_act, can_see
 from .common import load_actor
-from .handover import move_task, require_reason
+from .handover import move_task, require_reason, visible_open_task
 from .queries import visible_case
 
 SUPERVISOR = "supervisor"
 
 
 def _supervised_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
-    s = uow.session
-    user = load_actor(s, actor_id)
-    task = s.get(Task, task_id)
-    if task is None or not can_see(s, user, task):
-        raise NotFound(f"no task {task_id}")
+    user, task = visible_open_task(uow, task_id, actor_id)
     if not user.has_role(SUPERVISOR):
         raise Forbidden("only supervisors may do this")
-    if task.state not in TASK_OPEN_STATES:
-        raise Conflict(f"task {task.id} is {task.state}", task_id=task.id)
     return user, task
 
 
