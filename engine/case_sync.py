@@ -10,14 +10,14 @@ from sqlalchemy import select
 from . import audit, expressions
 from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config
-from .candidates import lane_role, parse_group, substitute
 from .calendar.store import calendar_for
-from .sla import cancel_timers, continue_clock, start_clock, table_limit
+from .candidates import lane_role, parse_group, substitute
+from .case_trail import audit_engine_steps, update_case_columns
 from .errors import ProcessRefusal
 from .events import DomainEvent
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_OPEN_STATES
-from .case_trail import audit_engine_steps, update_case_columns
+from .sla import cancel_timers, continue_clock, start_clock, table_limit
 
 
 def ready_human_tasks(workflow) -> list:
@@ -61,7 +61,11 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
                                  fields={element: [f"unknown user {username!r}"]})
     due = table_limit(uow, case.process_key, element, case.category, spiff_task.data.get("urgency")) \
         or (substitute(cfg.due, evaluate) if cfg.due else None)
-    priority = int(substitute(cfg.priority, evaluate)) if cfg.priority else 50
+    try:
+        priority = int(substitute(cfg.priority, evaluate)) if cfg.priority else 50
+    except ValueError as exc:
+        raise ProcessRefusal(f"task {element}: priority is not a whole number ({exc})",
+                             fields={element: ["priority is not a whole number"]}) from exc
     first = candidates[0] if candidates else TaskCandidate(role=None, org_unit_id=None)
     return Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,
@@ -118,7 +122,11 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
             if previous is not None:
                 continue_clock(session, row, previous, now, cal)
             else:
-                start_clock(session, row, due, now, cal)
+                try:
+                    start_clock(session, row, due, now, cal)
+                except ValueError as exc:  # a ${…} due date that gave no limit or date-time
+                    raise ProcessRefusal(f"task {row.element_id}: due date {due!r} is not a time limit",
+                                         fields={row.element_id: [str(exc)]}) from exc
     for row in opened:
         uow.publish(DomainEvent("task.created", case.id, row.id, {"element": row.element_id}))
     return opened, cancelled

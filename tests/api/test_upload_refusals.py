@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, ProcessDefinition
+from engine.models import AuditEvent, Case, ProcessDefinition
 from tests.conftest import DATA
 from tests.factories.api import ApiUser
 from tests.factories.directory import make_org_tree, make_user
@@ -154,3 +154,14 @@ def test_a_new_version_leaves_running_cases_on_theirs(admin, client, container):
     assert (new["process_version"], new["tasks"][0]["name"]) == (2, "派单")
     assert [p["version"] for p in admin.get("/processes?all=1").get_json()] == [2, 1]
     assert [p["version"] for p in admin.get("/processes").get_json()] == [2]
+
+
+def test_a_due_date_expression_that_yields_junk_is_a_422_and_changes_nothing(admin, client, container):
+    make_user(container, "zhang", "citizen")
+    body = GOOD.replace('camunda:dueDate="30m"', 'camunda:dueDate="${location}"').encode()
+    assert admin.upload(("s.bpmn", body)).status_code == 201
+    resp = ApiUser(client, "zhang").post("/cases", {"process_key": "streetlight_repair",
+                                                    "data": {"title": "灯", "location": "和平路"}})
+    assert resp.status_code == 422 and "Task_dispatch" in resp.get_json()["error"]["fields"]
+    with container.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
