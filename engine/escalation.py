@@ -50,7 +50,3 @@ def escalate(uow, task: Task, level: int, now: datetime, reason: str) -> Supervi
                     payload={"level": level + 1}))
     return item
 
-
-def open_board_items(session, case_id: int) -> list[SupervisionItem]:
-    return list(session.scalars(select(SupervisionItem).where(
-        SupervisionItem.case_id == case_id, SupervisionItem.resolved_at.is_(None))))

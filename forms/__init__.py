@@ -2,7 +2,7 @@
 ``camunda:formData`` so that an uploaded diagram needs no Python."""
 from .base import FormSchema, describe, messages_from
 from .form_data import FieldSpec, FormSpec, schema_from_spec
-from .registry import get_schema, register, registered_keys
+from .registry import get_schema, register
 
 __all__ = ["FieldSpec", "FormSchema", "FormSpec", "describe", "get_schema", "messages_from",
-           "register", "registered_keys", "schema_from_spec"]
+           "register", "schema_from_spec"]

@@ -19,6 +19,3 @@ def register(key: str):
 def get_schema(key: str) -> type[FormSchema] | None:
     return _REGISTRY.get(key)
 
-
-def registered_keys() -> list[str]:
-    return sorted(_REGISTRY)

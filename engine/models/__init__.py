@@ -6,10 +6,10 @@ from .cases import CASE_STATUSES, TASK_OPEN_STATES, Case, CaseCounter, CaseLink,
 from .definitions import ProcessDefinition
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
 from .supervision import PeriodicRun, SupervisionItem
-from .timers import TIMER_KINDS, Timer
+from .timers import Timer
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
-    "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "TIMER_KINDS", "Task",
+    "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
     "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole",
 ]

@@ -10,7 +10,6 @@ from .base import Base
 
 CASE_STATUSES = ("running", "suspended", "completed", "terminated")
 TASK_OPEN_STATES = ("open", "claimed")
-TASK_STATES = TASK_OPEN_STATES + ("completed", "cancelled")
 
 
 class Case(Base):

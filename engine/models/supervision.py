@@ -8,9 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
-SUPERVISION_KINDS = ("escalation", "urge", "discipline", "extension")
-
-
 class SupervisionItem(Base):
     __tablename__ = "supervision_items"
     __table_args__ = (Index("ix_supervision_board", "org_unit_id", "resolved_at"),)

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
-TIMER_KINDS = ("bpmn-timer", "sla-warn", "sla-due", "escalate", "callback")
 MAX_ATTEMPTS = 5
 
 

@@ -7,8 +7,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm import Session, joinedload
 
 from .. import expressions
-from ..errors import Forbidden, ProcessRefusal, Unauthenticated
-from ..models import User
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessRefusal, Unauthenticated
+from ..models import Task, User
+from ..models.cases import TASK_OPEN_STATES
+from ..permissions import can_see
 
 
 def load_actor(session: Session, user_id: int) -> User:
@@ -16,6 +18,29 @@ def load_actor(session: Session, user_id: int) -> User:
     if user is None or not user.active:
         raise Unauthenticated("unknown or inactive user")
     return user
+
+
+def visible_task(session: Session, user: User, task_id: int) -> Task:
+    """The task with its case, or NotFound when it does not exist or the user may not see it."""
+    task = session.get(Task, task_id, options=[joinedload(Task.case)])
+    if task is None or not can_see(session, user, task):
+        raise NotFound(f"no task {task_id}")
+    return task
+
+
+def visible_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+    """The actor and the task: 404 if they may not see it, 409 if it is no longer open."""
+    user = load_actor(uow.session, actor_id)
+    task = visible_task(uow.session, user, task_id)
+    if task.state not in TASK_OPEN_STATES:
+        raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=task.case_id)
+    return user, task
+
+
+def require_reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required", fields={"reason": ["required"]})
+    return reason.strip()
 
 
 def require_role(user: User, *roles: str) -> None:

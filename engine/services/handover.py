@@ -12,18 +12,11 @@ from ..bpmn.loader import definition_of
 from ..bpmn.serializer import load_state
 from ..bpmn.specs import human_config
 from ..case_sync import persist, ready_human_tasks
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessRefusal
+from ..errors import Conflict, Forbidden, InvalidInput, ProcessRefusal
 from ..events import DomainEvent
 from ..models import OrgUnit, Task, TaskCandidate, User
-from ..models.cases import TASK_OPEN_STATES
-from ..permissions import can_act, can_see, matches
-from .common import load_actor, run_engine
-
-
-def require_reason(reason: str | None) -> str:
-    if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", fields={"reason": ["required"]})
-    return reason.strip()
+from ..permissions import can_act, matches
+from .common import require_reason, run_engine, visible_open_task
 
 
 def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None) -> User | None:
@@ -43,18 +36,6 @@ def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None) -> Us
     task.candidates = [TaskCandidate(role=task.role, org_unit_id=unit.id)]
     task.org_unit_id, task.assignee_id, task.state = unit.id, None, "open"
     return None
-
-
-def visible_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
-    """The actor and the task: 404 if they may not see it, 409 if it is no longer open."""
-    s = uow.session
-    user = load_actor(s, actor_id)
-    task = s.get(Task, task_id)
-    if task is None or not can_see(s, user, task):
-        raise NotFound(f"no task {task_id}")
-    if task.state not in TASK_OPEN_STATES:
-        raise Conflict(f"task {task.id} is {task.state}", task_id=task.id)
-    return user, task
 
 
 def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:

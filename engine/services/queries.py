@@ -49,7 +49,7 @@ def task_rows_by_id(session: Session, ids: list[int], now: datetime) -> list[dic
     return [rows[i] for i in ids]
 
 
-def _case_visibility(session: Session, user: User):
+def case_visibility(session: Session, user: User):
     involved = exists().where(Task.case_id == Case.id, or_(
         Task.assignee_id == user.id, Task.completed_by_id == user.id, candidate_clause(user)))
     paths = oversight_paths(session, user)
@@ -69,7 +69,7 @@ def _case_visibility(session: Session, user: User):
 def visible_case(session: Session, user: User, case_id: int) -> Case:
     """The case, or NotFound when it does not exist or the user may not see it (no leak)."""
     q = select(Case).where(Case.id == case_id)
-    clause = _case_visibility(session, user)
+    clause = case_visibility(session, user)
     case = session.scalar(q if clause is None else q.where(clause))
     if case is None:
         raise NotFound(f"no case {case_id}")
@@ -114,7 +114,7 @@ def case_view(session: Session, case: Case, with_history: bool, now: datetime) -
 def case_list(session: Session, user: User, status: str | None, process_key: str | None,
               q: str | None, page: int, per_page: int) -> dict:
     query = select(Case)
-    clause = _case_visibility(session, user)
+    clause = case_visibility(session, user)
     if clause is not None:
         query = query.where(clause)
     if status:

@@ -9,14 +9,14 @@ from sqlalchemy import select, update
 from .. import audit, sla
 from ..calendar import Limit
 from ..calendar.store import calendar_for
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput
 from ..events import DomainEvent
 from ..models import Case, OrgUnit, SupervisionItem, Task, Timer, User
 from ..models.cases import TASK_OPEN_STATES
-from ..permissions import can_act, can_see
-from .common import load_actor
-from .handover import move_task, require_reason, visible_open_task
-from .queries import visible_case
+from ..permissions import can_act
+from .common import load_actor, require_reason, visible_open_task
+from .handover import move_task
+from .queries import case_visibility, visible_case
 
 SUPERVISOR = "supervisor"
 
@@ -74,13 +74,10 @@ def extend(uow, task_id: int, actor_id: int, reason: str, working_days: int | No
     """A supervisor grants at once; the person working the task files a request (延期申请) that
     pauses the clock until a supervisor decides."""
     reason = require_reason(reason)
+    user, task = visible_open_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
-    user = load_actor(s, actor_id)
-    task = s.get(Task, task_id)
-    if task is None or not can_see(s, user, task):
-        raise NotFound(f"no task {task_id}")
-    if task.state not in TASK_OPEN_STATES or task.due_at is None:
-        raise Conflict("only an open task with a deadline can be extended", task_id=task.id)
+    if task.due_at is None:
+        raise Conflict("only a task with a deadline can be extended", task_id=task.id)
     cal = calendar_for(uow)
     limit = _extension_limit(working_days, until, task, cal)
     request = {"working_days": working_days, "until": until.isoformat() if until else None}
@@ -207,13 +204,9 @@ def board(uow, actor_id: int, org_unit: str | None = None) -> list[dict]:
          .where(SupervisionItem.resolved_at.is_(None)).order_by(SupervisionItem.id))
     if org_unit:
         q = q.where(OrgUnit.code == org_unit)
-    visible = []
-    for item, number, code in s.execute(q):
-        try:
-            visible_case(s, user, item.case_id)
-        except NotFound:
-            continue
-        visible.append({"id": item.id, "case_id": item.case_id, "case_number": number, "task_id": item.task_id,
-                        "org_unit": code, "level": item.level, "kind": item.kind, "reason": item.reason,
-                        "detail": item.detail, "created_at": item.created_at})
-    return visible
+    clause = case_visibility(s, user)
+    if clause is not None:
+        q = q.where(clause)
+    return [{"id": item.id, "case_id": item.case_id, "case_number": number, "task_id": item.task_id,
+             "org_unit": code, "level": item.level, "kind": item.kind, "reason": item.reason,
+             "detail": item.detail, "created_at": item.created_at} for item, number, code in s.execute(q)]

@@ -5,7 +5,6 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, select, update
-from sqlalchemy.orm import joinedload
 
 from forms import describe
 
@@ -22,19 +21,12 @@ from ..forms_runtime import declared_defaults, schema_for, validate
 from ..models import Case, Task
 from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
-from ..permissions import (OVERSEER_ROLES, can_act, can_see, candidate_clause, inbox_clause,
+from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
                            oversight_clause)
-from .common import load_actor, run_engine
+from .common import load_actor, require_reason, run_engine, visible_open_task, visible_task
 from .queries import case_summary, task_rows, task_rows_by_id
 
 SCOPES = ("mine", "group", "all", "inbox")
-
-
-def _visible_task(s, user, task_id: int) -> Task:
-    task = s.get(Task, task_id, options=[joinedload(Task.case)])
-    if task is None or not can_see(s, user, task):
-        raise NotFound(f"no task {task_id}")
-    return task
 
 
 def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
@@ -71,7 +63,7 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
 def get_task(uow, task_id: int, actor_id: int) -> dict:
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
-    task = _visible_task(s, user, task_id)
+    task = visible_task(s, user, task_id)
     out = task_rows(s, select(Task).where(Task.id == task.id), now)[0]
     spec = _task_spec(uow, task)
     schema = schema_for(human_config(spec).form, spec)
@@ -96,7 +88,7 @@ def _task_spec(uow, task: Task):
 def claim_task(uow, task_id: int, actor_id: int) -> dict:
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
-    task = _visible_task(s, user, task_id)
+    task = visible_task(s, user, task_id)
     if not can_act(user, task):
         raise Forbidden("you are not a candidate for this task")
     done = s.execute(update(Task).where(Task.id == task.id, Task.state == "open", Task.assignee_id.is_(None))
@@ -112,7 +104,7 @@ def claim_task(uow, task_id: int, actor_id: int) -> dict:
 def unclaim_task(uow, task_id: int, actor_id: int) -> dict:
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
-    task = _visible_task(s, user, task_id)
+    task = visible_task(s, user, task_id)
     if task.assignee_id != user.id and not user.has_role(*OVERSEER_ROLES):
         raise Forbidden("only the assignee or a supervisor can give a task back")
     done = s.execute(update(Task).where(Task.id == task.id, Task.state == "claimed")
@@ -131,15 +123,11 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     A task no longer open, or a case changed since ``expected_version``, is a Conflict.
     With ``force_reason`` a supervisor completes a stuck task that is not theirs."""
     s, now = uow.session, uow.clock.now()
-    user = load_actor(s, actor_id)
-    task = _visible_task(s, user, task_id)
-    if task.state not in TASK_OPEN_STATES:
-        raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=task.case_id)
+    user, task = visible_open_task(uow, task_id, actor_id)
     if force_reason is not None:
         if not user.has_role("supervisor"):
             raise Forbidden("only supervisors may force-complete a task", task_id=task.id)
-        if not force_reason.strip():
-            raise InvalidInput("a reason is required", fields={"reason": ["required"]})
+        force_reason = require_reason(force_reason)
     elif not can_act(user, task):
         raise Forbidden("this task is not yours to complete" if task.assignee_id else
                         "you are not a candidate for this task", task_id=task.id)

@@ -2,7 +2,6 @@
 events with it), is recorded and retried; the others fire."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from sqlalchemy import func, select
 

@@ -7,7 +7,7 @@ from engine import services
 
 from ..tokens import issue
 from .schemas import TokenRequest, TokenResponse
-from .security import run
+from ..calls import run
 
 PREFIX = "/auth"
 blp = Blueprint("api_auth", __name__, description="Bearer tokens")

@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from engine.services import calendar_admin
 
 from .schemas import CalendarAddQuery, CalendarDaysIn, ConfirmYearIn, TimeLimitIn
-from .security import require_token, run
+from ..calls import run
+from .security import require_token
 
 PREFIX = ""
 blp = Blueprint("api_calendar", __name__, description="Working-day calendar and time limits (admin)")

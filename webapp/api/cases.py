@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from engine import services
 
 from .schemas import CaseOut, CasePage, CaseQuery, CaseStart
-from .security import require_token, run
+from ..calls import run
+from .security import require_token
 
 PREFIX = "/cases"
 blp = Blueprint("api_cases", __name__, description="Cases (工单): start, read, list")

@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from engine import services
 
 from .schemas import OrgUnitIn, OrgUnitOut, UserIn, UserOut, UserQuery
-from .security import require_token, run
+from ..calls import run
+from .security import require_token
 
 PREFIX = ""
 blp = Blueprint("api_directory", __name__, description="Users and org units (admin)")

@@ -7,7 +7,8 @@ from engine import services
 from engine.errors import InvalidInput
 
 from .schemas import ProcessOut, ProcessQuery
-from .security import require_token, run
+from ..calls import run
+from .security import require_token
 
 PREFIX = "/processes"
 blp = Blueprint("api_processes", __name__, description="Process definitions (admin uploads)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.models import ORG_KINDS, ROLES
+from engine.models import CASE_STATUSES, ORG_KINDS, ROLES
 from forms import FormSchema
 
 
@@ -96,7 +96,7 @@ class CaseStart(FormSchema):
 
 
 class CaseQuery(FormSchema):
-    status = fields.String(validate=validate.OneOf(["running", "suspended", "completed", "terminated"]))
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     process_key = fields.String()
     q = fields.String(validate=validate.Length(max=100))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))

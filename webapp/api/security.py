@@ -1,9 +1,7 @@
 """Who is calling: the bearer token's user, for every API endpoint but the token request."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import current_app, g, request
+from flask import g, request
 
 from engine.errors import Unauthenticated
 
@@ -21,10 +19,3 @@ def bearer_user_id() -> int:
 def require_token() -> None:
     """Blueprint ``before_request`` hook: a missing or bad token is 401 before anything else."""
     g.user_id = bearer_user_id()
-
-
-def run(service: Callable, *args, **kwargs):
-    """Call an engine service in a fresh unit of work (one transaction)."""
-    container = current_app.extensions["civicflow"]
-    with container.uow() as uow:
-        return service(uow, *args, **kwargs)

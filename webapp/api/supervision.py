@@ -8,7 +8,8 @@ from engine.services.tasks import complete_task
 
 from .schemas import (CompleteOut, ExtendIn, ExtensionDecisionIn, ForceCompleteIn, ReasonIn,
                       ReassignIn)
-from .security import require_token, run
+from ..calls import run
+from .security import require_token
 
 PREFIX = ""
 blp = Blueprint("api_supervision", __name__, description="Supervisor overrides (督办), each with a reason")

@@ -8,7 +8,8 @@ from engine import services
 from engine.services import handover
 
 from .schemas import CompleteOut, ReasonIn, ReassignIn, TaskComplete, TaskDetail, TaskOut, TaskQuery
-from .security import require_token, run
+from ..calls import run
+from .security import require_token
 
 PREFIX = "/tasks"
 blp = Blueprint("api_tasks", __name__, description="The task inbox")

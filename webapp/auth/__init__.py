@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from engine import services
 from engine.errors import RateLimited, Unauthenticated
 
+from ..calls import run
 from ..i18n import translate
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -29,11 +30,9 @@ def login_required(view: Callable) -> Callable:
 def login():
     error = None
     if request.method == "POST":
-        container = current_app.extensions["civicflow"]
         try:
-            with container.uow() as uow:
-                user = services.authenticate(uow, request.form.get("username", ""),
-                                             request.form.get("password", ""), request.remote_addr or "")
+            user = run(services.authenticate, request.form.get("username", ""),
+                       request.form.get("password", ""), request.remote_addr or "")
         except RateLimited:
             error = translate("rate_limited")
         except Unauthenticated:
