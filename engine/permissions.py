@@ -83,6 +83,25 @@ def oversight_clause(session: Session, user: User):
         TaskCandidate.task_id == Task.id, TaskCandidate.org_unit_id.in_(units)))
 
 
+def holds_role_within(user: User, role: str | None, paths: list[str] | None) -> bool:
+    """True if the user holds ``role`` (None: any role) in an org unit under one of ``paths``;
+    ``paths`` None means anywhere, a role held city-wide included."""
+    for held in user.roles:
+        if role is not None and held.role != role:
+            continue
+        if paths is None or (held.org_unit is not None and any(held.org_unit.path.startswith(p) for p in paths)):
+            return True
+    return False
+
+
+def may_work(user: User, task: Task, paths: list[str] | None) -> bool:
+    """Whether the task may be handed to this user: the task's candidate role held within
+    ``paths``, or, for a task with no role, being one of its candidates there."""
+    if task.role is None:
+        return matches(user, task.candidates) and holds_role_within(user, None, paths)
+    return holds_role_within(user, task.role, paths)
+
+
 def can_act(user: User, task: Task) -> bool:
     if task.assignee_id is not None:
         return task.assignee_id == user.id

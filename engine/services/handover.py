@@ -14,28 +14,57 @@ from ..bpmn.specs import human_config
 from ..case_sync import persist, ready_human_tasks
 from ..errors import Conflict, Forbidden, InvalidInput, ProcessRefusal
 from ..events import DomainEvent
-from ..models import OrgUnit, Task, TaskCandidate, User
-from ..permissions import can_act, matches
+from ..models import OrgUnit, Task, TaskCandidate, User, UserRole
+from ..permissions import can_act, matches, may_work
 from .common import require_reason, run_engine, visible_open_task
 
 
-def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None) -> User | None:
-    """Point the task at a user (claimed by them) or at the same role in another org unit."""
+def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None,
+              paths: list[str] | None, candidates_only: bool) -> User | None:
+    """Point the task at a user (claimed by them) or at the same role in another org unit.
+
+    Only someone who may work the task is a target: its candidate role held within ``paths``
+    (a supervisor's subtree; None: anywhere), and with ``candidates_only`` (转办) one of its
+    current candidates. An org unit must lie within ``paths`` and have an active holder of the
+    role. A refused move changes nothing."""
     if bool(to_user) == bool(to_org_unit):
         raise InvalidInput("name exactly one of to_user and to_org_unit",
                            fields={"to_user": ["or to_org_unit, not both"]})
     if to_user:
-        target = s.scalar(select(User).where(User.username == to_user, User.active.is_(True)))
-        if target is None:
-            raise InvalidInput("unknown user", fields={"to_user": [f"no user {to_user!r}"]})
+        target = _target_user(s, task, to_user, paths, candidates_only)
         task.assignee_id, task.state = target.id, "claimed"
         return target
-    unit = s.scalar(select(OrgUnit).where(OrgUnit.code == to_org_unit))
-    if unit is None:
-        raise InvalidInput("unknown org unit", fields={"to_org_unit": [f"no org unit {to_org_unit!r}"]})
+    unit = _target_unit(s, task, to_org_unit, paths)
     task.candidates = [TaskCandidate(role=task.role, org_unit_id=unit.id)]
     task.org_unit_id, task.assignee_id, task.state = unit.id, None, "open"
     return None
+
+
+def _target_user(s, task: Task, username: str, paths: list[str] | None, candidates_only: bool) -> User:
+    target = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if target is None:
+        raise InvalidInput("unknown user", fields={"to_user": [f"no user {username!r}"]})
+    if not may_work(target, task, paths) or (candidates_only and not matches(target, task.candidates)):
+        raise ProcessRefusal(f"{username} may not work this task",
+                             fields={"to_user": ["not a candidate for this task within your org units"]})
+    return target
+
+
+def _target_unit(s, task: Task, code: str, paths: list[str] | None) -> OrgUnit:
+    unit = s.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise InvalidInput("unknown org unit", fields={"to_org_unit": [f"no org unit {code!r}"]})
+    if paths is not None and not any(unit.path.startswith(p) for p in paths):
+        raise ProcessRefusal(f"{code} is outside your org units", fields={"to_org_unit": ["outside your org units"]})
+    if task.role is None:
+        raise ProcessRefusal("this task has no candidate role to send to another org unit",
+                             fields={"to_org_unit": ["the task has no candidate role"]})
+    holder = s.scalar(select(UserRole.id).join(User, User.id == UserRole.user_id).where(
+        UserRole.role == task.role, UserRole.org_unit_id == unit.id, User.active.is_(True)).limit(1))
+    if holder is None:
+        raise ProcessRefusal(f"no one in {code} holds the role {task.role}",
+                             fields={"to_org_unit": [f"no active {task.role} in {code}"]})
+    return unit
 
 
 def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
@@ -53,11 +82,7 @@ def transfer(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
     reason = require_reason(reason)
     user, task = _own_open_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
-    candidates = list(task.candidates)
-    target = move_task(s, task, to_user, to_org_unit)
-    if target is not None and not matches(target, candidates):
-        raise ProcessRefusal(f"{to_user} is not a candidate for this task",
-                             fields={"to_user": ["not a candidate for this task"]})
+    move_task(s, task, to_user, to_org_unit, paths=None, candidates_only=True)
     audit.append(s, now, user, "task.transferred", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
     uow.publish(DomainEvent("task.transferred", task.case_id, task.id))

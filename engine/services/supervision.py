@@ -13,7 +13,7 @@ from ..errors import Conflict, Forbidden, InvalidInput
 from ..events import DomainEvent
 from ..models import Case, OrgUnit, SupervisionItem, Task, Timer, User
 from ..models.cases import TASK_OPEN_STATES
-from ..permissions import can_act
+from ..permissions import can_act, oversight_paths
 from .common import load_actor, require_reason, visible_open_task
 from .handover import move_task
 from .queries import case_visibility, visible_case
@@ -47,7 +47,7 @@ def reassign(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
     reason = require_reason(reason)
     user, task = _supervised_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
-    move_task(s, task, to_user, to_org_unit)
+    move_task(s, task, to_user, to_org_unit, paths=oversight_paths(s, user), candidates_only=False)
     audit.append(s, now, user, "task.reassigned", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
     uow.publish(DomainEvent("task.reassigned", task.case_id, task.id))
