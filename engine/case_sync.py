@@ -13,11 +13,14 @@ from .bpmn.specs import human_config
 from .calendar.store import calendar_for
 from .candidates import lane_role, parse_group, substitute
 from .case_trail import audit_engine_steps, update_case_columns
+from . import call_activities
 from .errors import ProcessRefusal
+from .incidents import Failure, open_incident
 from .events import DomainEvent
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_OPEN_STATES
 from .sla import cancel_timers, continue_clock, start_clock, table_limit
+from .wait_rows import sync_external_tasks, sync_subscriptions
 
 
 def ready_human_tasks(workflow) -> list:
@@ -176,10 +179,11 @@ def sync_bpmn_timers(session, case, workflow) -> None:
 
 def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: int | None = None,
             detail: dict | None = None, reason: str | None = None, since: set | None = None,
-            columns: dict | None = None) -> list[Task]:
+            columns: dict | None = None, failure: Failure | None = None) -> list[Task]:
     """Store the workflow's new state on the case, write the audit row for ``action`` (what
-    caused the change), and bring inbox and timer rows in step. Returns the newly opened tasks;
-    a finished workflow completes the case."""
+    caused the change), and bring inbox, timer, external-task, subscription and child-case rows
+    in step. Returns the newly opened tasks. A finished workflow completes the case (and runs on
+    its parent's call activity); a ``failure`` opens an incident."""
     case.state, case.data, case.updated_at = dump_state(workflow), workflow_data(workflow), now
     finished = workflow.is_completed() and case.status == "running"
     if finished:
@@ -195,9 +199,14 @@ def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: 
         update_case_columns(uow.session, case, columns)
     opened, _ = sync_tasks(uow, case, workflow, now)
     sync_bpmn_timers(uow.session, case, workflow)
+    sync_external_tasks(uow.session, case, workflow, now)
+    sync_subscriptions(uow.session, case, workflow, now)
+    if failure is not None:
+        open_incident(uow, case, failure, now)
     if finished:
         audit.append(uow.session, now, actor, "case.completed", case_id=case.id)
         uow.publish(DomainEvent("case.completed", case.id))
+    call_activities.sync(uow, case, workflow, now, finished)
     return opened
 
 

@@ -23,6 +23,7 @@ from .events import DomainEvent
 from .models import Case, Task, Timer
 from .models.cases import TASK_OPEN_STATES
 from .models.timers import MAX_ATTEMPTS
+from .incidents import advance
 from .services.common import run_engine
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,9 @@ def _fire_bpmn_timer(uow, timer: Timer, now: datetime) -> None:
     parsed = definition_of(uow, case.definition_id)
     workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
     before = completed_ids(workflow)
-    run_engine(workflow.refresh_timers)
-    run_engine(workflow.do_engine_steps)
+    failure = advance(workflow, lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
     run_engine(lambda: persist(uow, case, workflow, now, None, "timer.fired",
-                               detail={"timer_id": timer.id, "kind": timer.kind}, since=before))
+                               detail={"timer_id": timer.id, "kind": timer.kind}, since=before, failure=failure))
 
 
 def _open_task(uow, timer):

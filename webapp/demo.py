@@ -41,6 +41,7 @@ USERS = {  # role: (username, display name, org unit)
     "leader": ("leader", "郑领导", "CITY"),
     "admin": ("admin", "系统管理员", None),
     "sensor": ("sensor-gateway", "物联网关", "CITY-CG"),
+    "worker": ("dept-worker", "部门系统对接程序", None),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import IntermediateCatchEvent, ManualTask, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import IntermediateCatchEvent, ServiceTask, StartEvent
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (CamundaBoundaryEventParser,
@@ -17,6 +17,8 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from forms import FieldSpec, FormSpec
 
+from .automatic import (CallActivityParser, CaseCallActivity, PassThroughManualTask, PassThroughTask,
+                        ServiceTaskParser)
 from .specs import HumanTaskConfig
 
 _ISO_LITERAL = re.compile(r"^(R\d*/.*|-?P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?)$")
@@ -79,13 +81,6 @@ class HumanTaskParser(_HumanTaskReader, UserTaskParser):
         return spec
 
 
-class ManualTaskParser(_HumanTaskReader, CamundaTaskParser):
-    def create_task(self):
-        spec = super().create_task()
-        spec.civicflow = self.read_config()
-        return spec
-
-
 class _TimerText:
     def parse_timer_event(self, event):
         for tag in ("timeDate", "timeDuration", "timeCycle"):
@@ -115,7 +110,11 @@ class CivicFlowParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (HumanTaskParser, UserTask),
-        full_tag("manualTask"): (ManualTaskParser, ManualTask),
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
+        full_tag("manualTask"): (CamundaTaskParser, PassThroughManualTask),
+        full_tag("serviceTask"): (ServiceTaskParser, ServiceTask),
+        full_tag("sendTask"): (ServiceTaskParser, ServiceTask),
+        full_tag("callActivity"): (CallActivityParser, CaseCallActivity),
         full_tag("startEvent"): (StartEventParser, StartEvent),
         full_tag("intermediateCatchEvent"): (IntermediateCatchEventParser, IntermediateCatchEvent),
         full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),

@@ -4,12 +4,14 @@ from .base import Base
 from .calendar import CalendarDay, CalendarYear, TimeLimit
 from .cases import CASE_STATUSES, TASK_OPEN_STATES, Case, CaseCounter, CaseLink, Task, TaskCandidate
 from .definitions import ProcessDefinition
+from .incidents import INCIDENT_KINDS, Incident
+from .integration import EventSubscription, ExternalTask, ProcessStart
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
 from .supervision import PeriodicRun, SupervisionItem
 from .timers import Timer
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
+    "AuditEvent", "AuditHead", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
     "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole",
 ]

@@ -27,6 +27,11 @@ class Case(Base):
     lng: Mapped[float | None]
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Camunda's business key, for message correlation by a client's own reference
+    business_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    # a child case started by a call activity: the parent and the waiting call-activity task
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    parent_spiff_task_id: Mapped[str | None] = mapped_column(String(36))
     data: Mapped[dict] = mapped_column(default=dict)
     # gzip-compressed JSON of the workflow's state, without its spec (stored once per definition).
     state: Mapped[bytes] = mapped_column(LargeBinary)

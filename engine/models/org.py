@@ -20,6 +20,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "leader": ("领导", "Leader"),
     "admin": ("系统管理员", "Administrator"),
     "sensor": ("物联感知设备", "Sensor (machine client)"),
+    "worker": ("外部任务执行程序", "Worker (machine client)"),
 }
 ORG_KINDS = ("city", "district", "street", "community", "grid", "department")
 

@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 from forms import FormSpec
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from ..bpmn.loader import load_definition
-from ..bpmn.script_engine import SCRIPT_ENGINE
 from ..candidates import parse_group
-from ..case_numbers import next_case_number
-from ..case_sync import persist
-from ..case_trail import completed_ids
+from ..case_start import open_case
 from ..errors import Forbidden
-from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, validate
-from ..models import Case, OrgUnit, TaskCandidate
+from ..models import OrgUnit, TaskCandidate
 from ..permissions import matches
-from .common import load_actor, run_engine
+from .common import load_actor
 from .definitions import latest_definition
 from .queries import case_list, case_view, visible_case
 
@@ -41,7 +35,7 @@ def _may_start(session, user, parsed) -> bool:
     return matches(user, candidates)
 
 
-def start_case(uow, process_key: str, data: object, actor_id: int) -> dict:
+def start_case(uow, process_key: str, data: object, actor_id: int, business_key: str | None = None) -> dict:
     """Validate ``data`` against the start form, run the process to its first wait states, and
     store the case with its inbox rows and audit row in one transaction."""
     s = uow.session
@@ -54,33 +48,10 @@ def start_case(uow, process_key: str, data: object, actor_id: int) -> dict:
     clean = validate(start.civicflow_form if start else FormSpec(), start or parsed.spec, data)
     if start is not None and start.civicflow_initiator:
         clean[start.civicflow_initiator] = user.username
-    now = uow.clock.now()
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
     initial = (declared_defaults(start.civicflow_form) if start else {}) | clean
-    for task in workflow.get_tasks(state=TaskState.READY):
-        task.data.update(initial)
-    before = completed_ids(workflow)
-    run_engine(workflow.do_engine_steps)
-    org_code = clean.get("org_unit")
-    case = Case(number=next_case_number(s, now), definition_id=definition.id, process_key=definition.key,
-                title=str(clean.get("title") or definition.name)[:300],
-                category=_text(clean.get("category")), district=_text(clean.get("district")),
-                lat=_number(clean.get("lat")), lng=_number(clean.get("lng")),
-                org_unit_id=s.scalar(select(OrgUnit.id).where(OrgUnit.code == org_code)) if org_code else None,
-                requester_id=user.id, created_at=now)
-    run_engine(lambda: persist(uow, case, workflow, now, user, "case.started", detail={
-        "process": definition.key, "version": definition.version, "number": case.number}, since=before))
-    uow.publish(DomainEvent("case.started", case.id, payload={"number": case.number}))
+    case = open_case(uow, definition, initial, user, business_key=business_key)
     uow.commit()
-    return case_view(s, case, with_history=False, now=now)
-
-
-def _number(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _text(value) -> str | None:
-    return str(value)[:64] if value not in (None, "") else None
+    return case_view(s, case, with_history=False, now=uow.clock.now())
 
 
 def get_case(uow, case_id: int, actor_id: int) -> dict:

@@ -17,6 +17,7 @@ from ..case_trail import completed_ids, reason_given
 from ..duplicates import candidates as duplicate_candidates, merge
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..events import DomainEvent
+from ..incidents import advance
 from ..forms_runtime import declared_defaults, schema_for, validate
 from ..models import Case, Task
 from ..models.cases import TASK_OPEN_STATES
@@ -152,8 +153,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
         spiff_task.data.setdefault(name, value)
     spiff_task.data.update(clean)
     before = completed_ids(workflow)
-    run_engine(spiff_task.run)
-    run_engine(workflow.do_engine_steps)
+    run_engine(spiff_task.run)  # the person's own step: a failure here refuses their input
+    failure = advance(workflow)
     done = s.execute(update(Task).where(Task.id == task.id, Task.state.in_(TASK_OPEN_STATES))
                      .values(state="completed", completed_by_id=user.id, completed_at=now,
                              assignee_id=user.id)).rowcount
@@ -164,7 +165,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     opened = run_engine(lambda: persist(uow, case, workflow, now, user, action, task_id=task.id,
                                         detail={"element": task.element_id, "data": clean},
                                         reason=force_reason or reason_given(cfg.form, clean),
-                                        since=before, columns=clean))
+                                        since=before, columns=clean, failure=failure))
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},

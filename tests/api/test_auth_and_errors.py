@@ -51,7 +51,7 @@ def test_bad_bodies_get_400_naming_fields(client, container):
     assert {k.split(".")[0] for k in fields} == {"username", "password", "roles"}
     assert fields["roles.0"] == ["Must be one of: " + ", ".join(
         ["citizen", "operator", "dispatcher", "handler", "inspector", "clerk", "approver", "supervisor",
-         "leader", "admin", "sensor"]) + "."]
+         "leader", "admin", "sensor", "worker"]) + "."]
     assert admin.post("/users", {}).get_json()["error"]["fields"].keys() >= {"username", "password", "roles"}
     assert admin.post("/org-units", {"code": "X", "name": "x", "kind": "galaxy"}).status_code == 400
     assert admin.post("/org-units", {"code": "X", "name": "x", "kind": "grid", "parent": "NOPE"}).status_code == 400
