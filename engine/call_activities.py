@@ -107,3 +107,18 @@ def sync(uow, case, workflow, now: datetime, finished: bool) -> None:
         _start_children(uow, case, workflow, now)
     if finished and case.parent_case_id is not None:
         _resume_parent(uow, case, workflow, now)
+
+
+def child_terminated(uow, child: Case, reason: str) -> None:
+    """A child ended by a supervisor leaves its parent's call activity with no one to finish
+    it: an incident on the parent says so (resolve skips the call, retry starts a new child)."""
+    parent = uow.session.get(Case, child.parent_case_id) if child.parent_case_id else None
+    if parent is None or parent.status != "running":
+        return
+    parsed = definition_of(uow, parent.definition_id)
+    task = load_state(parent.state, parsed.spec, parsed.subprocess_specs).get_task_from_id(
+        UUID(child.parent_spiff_task_id))
+    element = task.task_spec.bpmn_id if task is not None else "callActivity"
+    open_incident(uow, parent, Failure(element, child.parent_spiff_task_id, "call-activity",
+                                       f"{element}: child case {child.number} was terminated: {reason}"),
+                  uow.clock.now())

@@ -102,6 +102,11 @@ def may_work(user: User, task: Task, paths: list[str] | None) -> bool:
     return holds_role_within(user, task.role, paths)
 
 
+def is_staff(user: User) -> bool:
+    """Anyone holding a role other than citizen: they may see the engine's own workings."""
+    return any(r.role != "citizen" for r in user.roles)
+
+
 def can_act(user: User, task: Task) -> bool:
     if task.assignee_id is not None:
         return task.assignee_id == user.id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from sqlalchemy import bindparam, or_, select, update
 
@@ -23,7 +24,7 @@ from .events import DomainEvent
 from .models import Case, Task, Timer
 from .models.cases import TASK_OPEN_STATES
 from .models.timers import MAX_ATTEMPTS
-from .incidents import advance
+from .incidents import Failure, advance, open_incident
 from .services.common import run_engine
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,25 @@ def _record_failure(container, timer_id: int, exc: Exception) -> None:
         timer.lease_expires_at = uow.clock.now() + RETRY_AFTER
         if timer.attempts >= MAX_ATTEMPTS:
             timer.state = "failed"
+            case = uow.session.get(Case, timer.case_id)
+            open_incident(uow, case, Failure(_timer_element(uow, case, timer), timer.spiff_task_id, "timer",
+                                             f"timer {timer.kind} failed {timer.attempts} times: {timer.last_error}"),
+                          uow.clock.now(), attempts=timer.attempts, timer_id=timer.id)
         uow.commit()
+
+
+def _timer_element(uow, case, timer: Timer) -> str:
+    """The element a failed timer belongs to: its task's step, or its BPMN timer event."""
+    if timer.task_id is not None:
+        task = uow.session.get(Task, timer.task_id)
+        return task.element_id if task is not None else timer.kind
+    try:
+        parsed = definition_of(uow, case.definition_id)
+        spiff_task = load_state(case.state, parsed.spec, parsed.subprocess_specs).get_task_from_id(
+            UUID(timer.spiff_task_id))
+        return spiff_task.task_spec.bpmn_id
+    except (ValueError, KeyError, AttributeError, TypeError, OSError):  # the state itself may be what fails
+        return timer.kind
 
 
 def sweep(container, owner: str, batch: int = 200, poll_for_s: float = 0.0, idle_s: float = 0.1) -> int:

@@ -10,7 +10,7 @@ from ..case_start import open_case
 from ..errors import Forbidden
 from ..forms_runtime import declared_defaults, validate
 from ..models import OrgUnit, TaskCandidate
-from ..permissions import matches
+from ..permissions import is_staff, matches
 from .common import load_actor
 from .definitions import latest_definition
 from .queries import case_list, case_view, visible_case
@@ -51,13 +51,14 @@ def start_case(uow, process_key: str, data: object, actor_id: int, business_key:
     initial = (declared_defaults(start.civicflow_form) if start else {}) | clean
     case = open_case(uow, definition, initial, user, business_key=business_key)
     uow.commit()
-    return case_view(s, case, with_history=False, now=uow.clock.now())
+    return case_view(s, case, with_history=False, now=uow.clock.now(), with_incidents=is_staff(user))
 
 
 def get_case(uow, case_id: int, actor_id: int) -> dict:
     s = uow.session
     user = load_actor(s, actor_id)
-    return case_view(s, visible_case(s, user, case_id), with_history=True, now=uow.clock.now())
+    return case_view(s, visible_case(s, user, case_id), with_history=True, now=uow.clock.now(),
+                     with_incidents=is_staff(user))
 
 
 def list_cases(uow, actor_id: int, status: str | None = None, process_key: str | None = None,

@@ -7,6 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import NotFound
+from ..incidents import incident_view, open_incidents
 from ..models import AuditEvent, Case, CaseLink, OrgUnit, ProcessDefinition, Task, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import candidate_clause, oversight_paths
@@ -101,9 +102,23 @@ def case_history(session: Session, case_id: int) -> list[dict]:
              "reason": e.reason} for e, name in rows]
 
 
-def case_view(session: Session, case: Case, with_history: bool, now: datetime) -> dict:
+def _family(session: Session, case: Case) -> dict:
+    """Child cases started by this case's call activities, and the parent of a child case."""
+    children = session.execute(select(Case.id, Case.number, Case.process_key, Case.status)
+                               .where(Case.parent_case_id == case.id).order_by(Case.id)).all()
+    parent = session.execute(select(Case.id, Case.number).where(Case.id == case.parent_case_id)).first() \
+        if case.parent_case_id else None
+    return {"children": [{"id": i, "number": n, "process_key": k, "status": st} for i, n, k, st in children],
+            "parent": {"id": parent[0], "number": parent[1]} if parent else None}
+
+
+def case_view(session: Session, case: Case, with_history: bool, now: datetime,
+              with_incidents: bool = False) -> dict:
+    """The case as its viewer sees it; incidents (engine internals) only for staff."""
     version = session.scalar(select(ProcessDefinition.version).where(ProcessDefinition.id == case.definition_id))
-    out = case_summary(case, version) | {"data": case.data} | _links(session, case)
+    out = case_summary(case, version) | {"data": case.data} | _links(session, case) | _family(session, case)
+    if with_incidents:
+        out["incidents"] = [incident_view(i, case.number) for i in open_incidents(session, case.id)]
     out["tasks"] = task_rows(session, select(Task).where(
         Task.case_id == case.id, Task.state.in_(TASK_OPEN_STATES)).order_by(Task.id), now)
     if with_history:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from .. import audit, sla
+from .. import audit, call_activities, sla
 from ..calendar import Limit
 from ..calendar.store import calendar_for
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..events import DomainEvent
-from ..models import Case, OrgUnit, SupervisionItem, Task, Timer, User
+from ..models import Case, EventSubscription, ExternalTask, OrgUnit, SupervisionItem, Task, Timer, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import can_act, oversight_paths
 from .common import load_actor, require_reason, visible_open_task
@@ -179,18 +179,31 @@ def resume(uow, case_id: int, actor_id: int, reason: str) -> dict:
 
 
 def terminate(uow, case_id: int, actor_id: int, reason: str) -> dict:
+    """End the case and everything it waits on, its child cases included. A terminated child
+    leaves its parent's call activity with no one to finish it: that is an incident there."""
     user, case, reason = _set_status(uow, case_id, actor_id, reason, ("running", "suspended"), "terminated")
+    _end_case(uow, user, case, reason)
+    call_activities.child_terminated(uow, case, reason)
+    uow.commit()
+    return {"case_id": case.id, "status": case.status}
+
+
+def _end_case(uow, user: User, case: Case, reason: str) -> None:
     s, now = uow.session, uow.clock.now()
-    case.closed_at = now
+    case.status, case.closed_at, case.updated_at = "terminated", now, now
     ids = [t.id for t in _open_tasks(s, case.id)]
     s.execute(update(Task).where(Task.id.in_(ids)).values(state="cancelled"))
     sla.cancel_timers(s, ids)
     s.execute(update(Timer).where(Timer.case_id == case.id, Timer.state == "pending").values(state="cancelled"))
+    s.execute(update(ExternalTask).where(ExternalTask.case_id == case.id, ExternalTask.state.in_(("open", "failed")))
+              .values(state="cancelled"))
+    s.execute(delete(EventSubscription).where(EventSubscription.case_id == case.id))
     uow.flush()
     audit.append(s, now, user, "case.terminated", case_id=case.id, reason=reason, detail={"tasks": ids})
     uow.publish(DomainEvent("case.terminated", case.id))
-    uow.commit()
-    return {"case_id": case.id, "status": case.status}
+    for child in s.scalars(select(Case).where(Case.parent_case_id == case.id,
+                                              Case.status.in_(("running", "suspended")))):
+        _end_case(uow, user, child, reason)
 
 
 def board(uow, actor_id: int, org_unit: str | None = None) -> list[dict]:

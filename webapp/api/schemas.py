@@ -81,6 +81,9 @@ class CaseOut(Schema):
     history = fields.List(fields.Nested(HistoryOut))
     merged = fields.List(fields.Dict())
     merged_into = fields.Dict(allow_none=True)
+    children = fields.List(fields.Dict())  # child cases of call activities
+    parent = fields.Dict(allow_none=True)
+    incidents = fields.List(fields.Dict())  # open incidents (staff only)
 
 
 class CasePage(Schema):
