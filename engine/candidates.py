@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .models import ROLES
 
-_EXPR = re.compile(r"\$\{([^}]*)\}")
+_EXPR = re.compile(r"[$#]\{([^}]*)\}")  # Camunda reads #{…} as ${…}
 _LANE_ALIASES = {label.lower(): name for name, (zh, en) in ROLES.items() for label in (zh, en)}
 
 
@@ -42,3 +42,34 @@ def expressions_in(text: str) -> list[str]:
 def substitute(text: str, evaluate) -> str:
     """Replace each ``${expr}`` in ``text`` with ``str(evaluate(expr))``."""
     return _EXPR.sub(lambda m: str(evaluate(m.group(1))), text)
+
+
+def split_entries(text: str) -> list[str]:
+    """``a, handler@${unit}, ${f(x, y)}`` → three entries: commas inside ``${…}`` do not split."""
+    entries, depth, current = [], 0, ""
+    for i, ch in enumerate(text):
+        if ch == "{" and i and text[i - 1] in "$#":
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+        if ch == "," and not depth:
+            entries.append(current)
+            current = ""
+        else:
+            current += ch
+    return [e.strip() for e in [*entries, current] if e.strip()]
+
+
+def expand(entries, evaluate) -> list[str]:
+    """Each entry with its ``${…}`` parts evaluated. An entry that is one expression yielding a
+    list (``${approvers}``) gives one entry per item, as Camunda's candidate expressions do."""
+    out = []
+    for entry in entries:
+        whole = _EXPR.fullmatch(entry.strip())
+        if whole:
+            value = evaluate(whole.group(1))
+            items = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
+            out += [str(v).strip() for v in items if str(v).strip() and v is not None]
+        else:
+            out += split_entries(substitute(entry, evaluate))
+    return out

@@ -4,12 +4,12 @@ events (message, signal, timer) starting cases by themselves."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from .bpmn.event_delivery import start_workflow
 from .bpmn.loader import definition_of
 from .bpmn.script_engine import SCRIPT_ENGINE
 from .case_numbers import next_case_number
@@ -25,7 +25,8 @@ def open_case(uow, definition: ProcessDefinition, data: dict, actor: User | None
               parent: tuple[Case, str] | None = None, business_key: str | None = None,
               detail: dict | None = None) -> Case:
     """Create and store a case whose workflow starts with ``data``. ``trigger`` fires a
-    particular start event (a message or timer start) after the first engine steps; ``parent``
+    particular start event (a message, signal or timer start: ``fire_start_event``) before the
+    first engine step, else the initial one fires; the other start events are cancelled. ``parent``
     is (case, call-activity task id) for a child case. A process that ends at once completes
     its case in this same transaction; a failing step opens an incident instead of refusing."""
     s, now = uow.session, uow.clock.now()
@@ -34,9 +35,7 @@ def open_case(uow, definition: ProcessDefinition, data: dict, actor: User | None
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     before = completed_ids(workflow)
-    failure = advance(workflow)
-    if failure is None and trigger is not None:
-        failure = advance(workflow, lambda: (trigger(workflow), workflow.do_engine_steps()))
+    failure = advance(workflow, lambda: start_workflow(workflow, trigger))
     org_code = data.get("org_unit")
     case = Case(number=next_case_number(s, now), definition_id=definition.id, process_key=definition.key,
                 status="running", title=str(data.get("title") or definition.name)[:300],

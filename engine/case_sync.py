@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from . import audit, expressions
 from .bpmn.serializer import dump_state
-from .bpmn.specs import human_config
+from .bpmn.specs import human_config, human_spec
 from .calendar.store import calendar_for
-from .candidates import lane_role, parse_group, substitute
+from .candidates import expand, lane_role, parse_group, substitute
 from .case_trail import audit_engine_steps, update_case_columns
 from . import call_activities
 from .errors import ProcessRefusal
@@ -38,6 +38,14 @@ def _org_unit_id(uow, code: str, element: str) -> int:
     return unit_id
 
 
+def _user_id(session, username: str, element: str, what: str) -> int:
+    user_id = session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise ProcessRefusal(f"task {element}: {what} {username!r} is not a user",
+                             fields={element: [f"unknown user {username!r}"]})
+    return user_id
+
+
 def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
     session = uow.session
     cfg = human_config(spiff_task.task_spec)
@@ -46,22 +54,17 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
     def evaluate(expr: str):
         return expressions.evaluate(expr, spiff_task.data)
 
-    groups = [substitute(g, evaluate) for g in cfg.candidate_groups]
-    if not groups and not cfg.assignee:
+    groups = expand(cfg.candidate_groups, evaluate)
+    if not groups and not cfg.assignee and not cfg.candidate_users:
         groups = [lane_role(cfg.lane)]
     candidates = []
-    for group in groups:
-        for part in filter(None, (p.strip() for p in group.split(","))):
-            cand = parse_group(part)
-            org_id = _org_unit_id(uow, cand.org_code, element) if cand.org_code else None
-            candidates.append(TaskCandidate(role=cand.role, org_unit_id=org_id))
-    assignee_id = None
-    if cfg.assignee:
-        username = substitute(cfg.assignee, evaluate)
-        assignee_id = session.scalar(select(User.id).where(User.username == username))
-        if assignee_id is None:
-            raise ProcessRefusal(f"task {element}: assignee {username!r} is not a user",
-                                 fields={element: [f"unknown user {username!r}"]})
+    for part in groups:
+        cand = parse_group(part)
+        org_id = _org_unit_id(uow, cand.org_code, element) if cand.org_code else None
+        candidates.append(TaskCandidate(role=cand.role, org_unit_id=org_id))
+    candidates += [TaskCandidate(user_id=_user_id(session, name, element, "candidate user"))
+                   for name in expand(cfg.candidate_users, evaluate)]
+    assignee_id = _user_id(session, substitute(cfg.assignee, evaluate), element, "assignee") if cfg.assignee else None
     due = table_limit(uow, case.process_key, element, case.category, spiff_task.data.get("urgency")) \
         or (substitute(cfg.due, evaluate) if cfg.due else None)
     try:
@@ -69,7 +72,7 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
     except ValueError as exc:
         raise ProcessRefusal(f"task {element}: priority is not a whole number ({exc})",
                              fields={element: ["priority is not a whole number"]}) from exc
-    first = candidates[0] if candidates else TaskCandidate(role=None, org_unit_id=None)
+    first = next((c for c in candidates if c.user_id is None), TaskCandidate(role=None, org_unit_id=None))
     return Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,
                 form_key=cfg.form.key, role=first.role, org_unit_id=first.org_unit_id or case.org_unit_id,
@@ -78,10 +81,8 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
 
 
 def _pauses(workflow, element: str) -> str | None:
-    spec = workflow.spec.task_specs.get(element) or next(
-        (sp.task_specs[element] for sp in workflow.subprocess_specs.values() if element in sp.task_specs), None)
-    cfg = human_config(spec) if spec is not None else None
-    return cfg.properties.get("pauses_clock_of") if cfg is not None else None
+    spec = human_spec([workflow.spec, *workflow.subprocess_specs.values()], element)
+    return human_config(spec).properties.get("pauses_clock_of") if spec is not None else None
 
 
 def _paused_stage(session, workflow, row: Task) -> Task | None:
@@ -135,11 +136,17 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
     return opened, cancelled
 
 
+def _waits_on_timer(task_spec) -> bool:
+    """A timer event, or an event-based gateway with a timer branch (the gateway holds it)."""
+    definition = getattr(task_spec, "event_definition", None)
+    return any(isinstance(d, TimerEventDefinition) for d in getattr(definition, "event_definitions", [definition]))
+
+
 def waiting_timers(workflow) -> dict[str, datetime]:
     """Spiff task id → due time of every timer event the workflow waits on."""
     out = {}
     for t in workflow.get_tasks(state=TaskState.WAITING):
-        if not isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition):
+        if not _waits_on_timer(t.task_spec):
             continue
         value = t._get_internal_data("event_value")
         if isinstance(value, dict):  # a cycle: its next occurrence
@@ -156,8 +163,7 @@ def _has_timer_events(workflow) -> bool:
     if not hasattr(spec, "_civicflow_has_timers"):
         specs = [spec, *workflow.subprocess_specs.values()]
         spec._civicflow_has_timers = any(
-            isinstance(getattr(ts, "event_definition", None), TimerEventDefinition)
-            for sp in specs for ts in sp.task_specs.values())
+            _waits_on_timer(ts) for sp in specs for ts in sp.task_specs.values())
     return spec._civicflow_has_timers
 
 

@@ -16,6 +16,10 @@ def matches(user: User, candidates: list[TaskCandidate]) -> bool:
     candidates for that role there or with no org unit; membership of an org unit fits candidates
     naming only that org unit."""
     for cand in candidates:
+        if cand.user_id is not None:
+            if cand.user_id == user.id:
+                return True
+            continue
         for held in user.roles:
             if cand.role is None:
                 if held.org_unit_id is not None and held.org_unit_id == cand.org_unit_id:
@@ -27,10 +31,9 @@ def matches(user: User, candidates: list[TaskCandidate]) -> bool:
 
 
 def candidate_task_ids(user: User):
-    """SQL twin of :func:`matches`: a select of the task ids whose candidates fit the user
-    (None when the user holds no role that any candidate could name)."""
+    """SQL twin of :func:`matches`: a select of the task ids whose candidates fit the user."""
     c = TaskCandidate
-    conds = []
+    conds = [c.user_id == user.id]
     for held in user.roles:
         if held.org_unit_id is None:
             conds.append(c.role == held.role)
@@ -40,22 +43,20 @@ def candidate_task_ids(user: User):
     org_ids = sorted({h.org_unit_id for h in user.roles if h.org_unit_id is not None})
     if org_ids:
         conds.append(and_(c.role.is_(None), c.org_unit_id.in_(org_ids)))
-    return select(c.task_id).where(or_(*conds)) if conds else None
+    return select(c.task_id).where(or_(*conds))
 
 
 def candidate_clause(user: User):
     """Tasks the user is a candidate for. IN, not a correlated EXISTS: the planner starts from
     the few candidate rows that fit, through their index, instead of walking every open task."""
-    ids = candidate_task_ids(user)
-    return false() if ids is None else Task.id.in_(ids)
+    return Task.id.in_(candidate_task_ids(user))
 
 
 def inbox_clause(user: User):
     """Claimed by the user, or unclaimed with the user among its candidates. One IN over a
     UNION so that both halves use their index (an OR of the two makes PostgreSQL scan tasks)."""
-    ids = candidate_task_ids(user)
     mine = select(Task.id).where(Task.assignee_id == user.id)
-    return and_(Task.id.in_(mine if ids is None else union_all(mine, ids)),
+    return and_(Task.id.in_(union_all(mine, candidate_task_ids(user))),
                 or_(Task.assignee_id == user.id, Task.assignee_id.is_(None)))
 
 

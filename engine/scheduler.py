@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from .periodic import run_due_reports
+from .process_starts import sweep as sweep_process_starts
 from .timers import sweep
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ def make_scheduler(container, blocking: bool):
     owner = owner_id()
     scheduler.add_job(_sweep, "interval", seconds=1, args=[container, owner], id="timer-sweep",
                       max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(sweep_process_starts, "interval", seconds=1, args=[container, owner], id="process-start-sweep",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)  # timer starts open cases
     # Reports for the day, week and month just ended; on start too, to catch up after downtime.
     scheduler.add_job(run_due_reports, CronTrigger(hour=0, minute=10, timezone=tz), args=[container],
                       id="supervision-reports", max_instances=1, coalesce=True, misfire_grace_time=None)

@@ -4,7 +4,7 @@ running child case or an open incident. Tests check it after every step; ``civic
 runs it on a live database."""
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Case, EventSubscription, ExternalTask, Incident, Task, Timer

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 
 from . import audit
 from .bpmn.loader import definition_of
@@ -25,6 +25,7 @@ from .models import Case, Task, Timer
 from .models.cases import TASK_OPEN_STATES
 from .models.timers import MAX_ATTEMPTS
 from .incidents import Failure, advance, open_incident
+from .leases import claim
 from .services.common import run_engine
 
 log = logging.getLogger(__name__)
@@ -92,17 +93,9 @@ HANDLERS = {"bpmn-timer": _fire_bpmn_timer, "sla-warn": _fire_sla_warn, "sla-due
 
 
 def claim_due(container, owner: str, limit: int) -> list[int]:
-    with container.uow() as uow:
-        s, now = uow.session, uow.clock.now()
-        ids = s.scalars(select(Timer.id).where(
-            Timer.state == "pending", Timer.fire_at <= now,
-            or_(Timer.lease_expires_at.is_(None), Timer.lease_expires_at < now))
-            .order_by(Timer.fire_at).limit(limit).with_for_update(skip_locked=True)).all()
-        if ids:
-            s.execute(update(Timer).where(Timer.id.in_(ids)).values(
-                lease_owner=owner, lease_expires_at=now + LEASE, attempts=Timer.attempts + 1))
-        uow.commit()
-        return list(ids)
+    now = container.clock.now()
+    return claim(container, Timer, [Timer.state == "pending", Timer.fire_at <= now], Timer.fire_at,
+                 owner, limit, LEASE)
 
 
 def fire(container, timer_id: int, owner: str) -> bool:

@@ -17,6 +17,7 @@ from engine.database import upgrade
 from engine.errors import CivicFlowError
 from engine.models import ROLES
 from engine.scheduler import make_scheduler
+from engine.stuck import stuck_cases
 
 from .demo import seed_demo
 
@@ -110,6 +111,20 @@ def audit_verify() -> None:
         return
     click.echo(f"audit trail BROKEN at seq {result.bad_seq} (row id {result.bad_id}): {result.problem}; "
                f"{result.checked} rows before it are intact", err=True)
+    sys.exit(1)
+
+
+@main.command("check")
+def check() -> None:
+    """List running cases that wait on nothing (no task, timer, message, external task, child
+    case or incident); exit 1 if there is one. It should always print none."""
+    container = _container()
+    with container.session_factory() as session:
+        stuck = stuck_cases(session)
+    if not stuck:
+        click.echo("no stuck cases: every running case waits on something someone can see")
+        return
+    click.echo(f"{len(stuck)} running case(s) wait on nothing: {', '.join(map(str, stuck))}", err=True)
     sys.exit(1)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 
+from .multi_instance import MultiInstanceParsing
+
 _CAMUNDA = f"{{{CAMUNDA_MODEL_NS}}}"
 
 
@@ -100,7 +102,13 @@ def _expression(text: str | None) -> str | None:
     return text or None
 
 
-class ServiceTaskParser(CamundaTaskParser):
+def _as_expression(text: str | None) -> str | None:
+    """``sourceExpression`` as Camunda writes it (``${x}``) or bare (``x``), as ``${…}``."""
+    inner = _expression(text)
+    return f"${{{inner}}}" if inner else None
+
+
+class ServiceTaskParser(MultiInstanceParsing, CamundaTaskParser):
     """Service (and send) tasks by their Camunda implementation attribute. One we cannot run
     (``camunda:class``, ``delegateExpression``, nothing at all) is refused at upload by
     ``engine.bpmn.validation``; it still parses here so that the refusal can name it."""
@@ -119,7 +127,7 @@ class ServiceTaskParser(CamundaTaskParser):
         return ServiceTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
 
 
-class CallActivityParser(CamundaTaskParser):
+class CallActivityParser(MultiInstanceParsing, CamundaTaskParser):
     """A call activity names a process deployed on its own, found when the step starts."""
 
     def create_task(self):
@@ -132,8 +140,7 @@ class CallActivityParser(CamundaTaskParser):
                 elif mapping.get("businessKey") and tag == "in":
                     business_key = mapping.get("businessKey")
                 else:
-                    source = mapping.get("source") or (f"${{{mapping.get('sourceExpression')}}}"
-                                                       if mapping.get("sourceExpression") else None)
+                    source = mapping.get("source") or _as_expression(mapping.get("sourceExpression"))
                     if source and mapping.get("target"):
                         pairs.append((source, mapping.get("target")))
         call = CallConfig(called_element=(node.get("calledElement") or "").strip(),

@@ -6,19 +6,22 @@ from __future__ import annotations
 import re
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import IntermediateCatchEvent, ServiceTask, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import IntermediateCatchEvent, ScriptTask, ServiceTask, StartEvent
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (CamundaBoundaryEventParser,
                                                         CamundaIntermediateCatchEventParser,
                                                         CamundaStartEventParser)
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, ScriptTaskParser, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from forms import FieldSpec, FormSpec
 
+from ..dmn import DecisionTask, DecisionTaskParser
 from .automatic import (CallActivityParser, CaseCallActivity, PassThroughManualTask, PassThroughTask,
                         ServiceTaskParser)
+from ..candidates import split_entries
+from .multi_instance import MultiInstanceParsing
 from .specs import HumanTaskConfig
 
 _ISO_LITERAL = re.compile(r"^(R\d*/.*|-?P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?)$")
@@ -62,8 +65,10 @@ class _HumanTaskReader(_FormReader):
     def read_config(self) -> HumanTaskConfig:
         props = self.parse_extensions()
         groups = self.attribute("candidateGroups", "camunda") or ""
+        users = self.attribute("candidateUsers", "camunda") or ""
         return HumanTaskConfig(
-            candidate_groups=tuple(g.strip() for g in groups.split(",") if g.strip()),
+            candidate_groups=tuple(split_entries(groups)),
+            candidate_users=tuple(split_entries(users)),
             assignee=(self.attribute("assignee", "camunda") or "").strip() or None,
             form=self.read_form(),
             due=(self.attribute("dueDate", "camunda") or props.get("sla") or "").strip() or None,
@@ -74,11 +79,19 @@ class _HumanTaskReader(_FormReader):
         )
 
 
-class HumanTaskParser(_HumanTaskReader, UserTaskParser):
+class HumanTaskParser(_HumanTaskReader, MultiInstanceParsing, UserTaskParser):
     def create_task(self):
         spec = super().create_task()
         spec.civicflow = self.read_config()
         return spec
+
+
+class ActivityParser(MultiInstanceParsing, CamundaTaskParser):
+    """Abstract and manual tasks (and anything else parsed the plain Camunda way)."""
+
+
+class ScriptParser(MultiInstanceParsing, ScriptTaskParser):
+    pass
 
 
 class _TimerText:
@@ -110,8 +123,10 @@ class CivicFlowParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (HumanTaskParser, UserTask),
-        full_tag("task"): (CamundaTaskParser, PassThroughTask),
-        full_tag("manualTask"): (CamundaTaskParser, PassThroughManualTask),
+        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
+        full_tag("task"): (ActivityParser, PassThroughTask),
+        full_tag("manualTask"): (ActivityParser, PassThroughManualTask),
+        full_tag("scriptTask"): (ScriptParser, ScriptTask),
         full_tag("serviceTask"): (ServiceTaskParser, ServiceTask),
         full_tag("sendTask"): (ServiceTaskParser, ServiceTask),
         full_tag("callActivity"): (CallActivityParser, CaseCallActivity),

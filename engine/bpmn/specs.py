@@ -15,6 +15,7 @@ class HumanTaskConfig:
     """
 
     candidate_groups: tuple[str, ...] = ()
+    candidate_users: tuple[str, ...] = ()  # usernames or ${expression} (a list expands)
     assignee: str | None = None
     form: FormSpec = field(default_factory=FormSpec)
     due: str | None = None  # camunda:dueDate or the `sla` property: "3wd", "4wh", "PT2H", an ISO date
@@ -27,3 +28,16 @@ class HumanTaskConfig:
 def human_config(task_spec) -> HumanTaskConfig | None:
     """The config of a human task spec, or None for anything the engine runs by itself."""
     return getattr(task_spec, "civicflow", None)
+
+
+def human_spec(process_specs, element_id: str):
+    """The human task spec of a diagram element, searched in the process and its subprocesses.
+    By BPMN id, not spec name: a multi-instance step's instances run its ``[child]`` spec."""
+    for spec in process_specs:
+        direct = spec.task_specs.get(element_id)
+        if direct is not None and human_config(direct) is not None:
+            return direct
+        for ts in spec.task_specs.values():
+            if ts.bpmn_id == element_id and human_config(ts) is not None:
+                return ts
+    return None

@@ -1,42 +1,34 @@
-"""Deploy-time checks of an uploaded diagram, beyond what SpiffWorkflow's parser checks: every
-human task has candidates and a form, every expression and script passes the restricted
-evaluator. Every problem names its element id and line."""
+"""Deploy-time checks of an uploaded diagram, beyond what SpiffWorkflow's parser checks: nothing
+we cannot run as drawn (see unsupported), every human task has candidates and a form, every
+expression and script passes the restricted evaluator. Every problem names its element id and line."""
 from __future__ import annotations
 
-from collections import defaultdict
+import re
 
 from forms import get_schema
 
 from .. import expressions
 from ..calendar import parse_limit
+from ..dmn import check_decisions
 from ..candidates import expressions_in, lane_role, parse_group
-from ..errors import DiagramInvalid
 from ..models import ROLES
-from .loader import BPMN_NS, ParsedProcess
+from .loader import ParsedProcess
 from .parser import timer_expression
 from .specs import HumanTaskConfig, human_config
+from .unsupported import CAMUNDA_NS, NS, Problems, find_unsupported, owner_id, runs_as_python
 
-NS = {"bpmn": BPMN_NS}
+# Quartz cron, as Camunda writes timeCycles: seconds, minutes, hours, day of month, month, day
+# of week and an optional year, e.g. "0 0 9 * * ?". The timer service reads it; it is no expression.
+_QUARTZ_CRON = re.compile(r"^([0-9*/,-]+\s+){3}[0-9*/,?LW-]+\s+[0-9A-Za-z*/,-]+\s+[0-9A-Za-z*/,?L#-]+"
+                          r"(\s+[0-9*/,-]+)?$")
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.by_element: dict[str, list[str]] = defaultdict(list)
-
-    def add(self, element: str, line: int | None, message: str) -> None:
-        self.by_element[element].append(f"line {line}: {message}" if line else message)
-
+class _Problems(Problems):
     def check_expression(self, element: str, line: int | None, text: str) -> None:
         try:
             expressions.check_expression(text)
         except expressions.ExpressionError as exc:
             self.add(element, line, f"expression {text!r} refused: {exc.reason}")
-
-
-def _owner_id(node) -> str:
-    while node is not None and not node.get("id"):
-        node = node.getparent()
-    return node.get("id") if node is not None else "diagram"
 
 
 RESERVED_IDS = ("Start", "End")  # SpiffWorkflow names its own start and end specs so
@@ -53,23 +45,44 @@ def _check_xml_expressions(parsed: ParsedProcess, problems: _Problems) -> None:
     tree = parsed.tree
     for cond in tree.xpath("//bpmn:conditionExpression | //bpmn:completionCondition"
                            " | //bpmn:loopCondition | //bpmn:loopCardinality", namespaces=NS):
-        problems.check_expression(_owner_id(cond), cond.sourceline, (cond.text or "").strip())
+        if runs_as_python(cond) and cond.get(f"{{{CAMUNDA_NS}}}resource") is None:  # else refused as unsupported
+            problems.check_expression(owner_id(cond), cond.sourceline, (cond.text or "").strip())
     for script in tree.xpath("//bpmn:scriptTask", namespaces=NS):
-        body = script.find(f"{{{BPMN_NS}}}script")
+        body = script.find("bpmn:script", namespaces=NS)
+        if body is None or not runs_as_python(script):
+            continue  # refused as unsupported (another language, or a camunda:resource)
         try:
             expressions.check_script(body.text or "")
         except expressions.ExpressionError as exc:
             line = body.sourceline + (exc.line - 1 if exc.line else 0)
             problems.add(script.get("id"), line, f"script refused: {exc.reason}")
     for timer in tree.xpath("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", namespaces=NS):
-        problems.check_expression(_owner_id(timer), timer.sourceline, timer_expression(timer.text))
+        if not _QUARTZ_CRON.match((timer.text or "").strip()):
+            problems.check_expression(owner_id(timer), timer.sourceline, timer_expression(timer.text))
+        elif not timer.tag.endswith("timeCycle"):
+            problems.add(owner_id(timer), timer.sourceline, "a cron expression is only valid in a timeCycle")
+
+
+def _check_camunda_expressions(parsed: ParsedProcess, problems: _Problems) -> None:
+    """The expressions Camunda attributes carry (service task expressions, multi-instance
+    collections, call activity mappings, input/output parameters) pass the same evaluator."""
+    tree = parsed.tree
+    for node in tree.xpath("//bpmn:process//*[@camunda:expression or @camunda:collection]", namespaces=NS):
+        for name in ("expression", "collection"):
+            if node.get(f"{{{CAMUNDA_NS}}}{name}"):
+                problems.check_expression(owner_id(node), node.sourceline, node.get(f"{{{CAMUNDA_NS}}}{name}"))
+    for node in tree.xpath("//camunda:in[@sourceExpression] | //camunda:out[@sourceExpression]", namespaces=NS):
+        problems.check_expression(owner_id(node), node.sourceline, node.get("sourceExpression"))
+    for value in tree.xpath("//camunda:inputOutput//*[not(*)]", namespaces=NS):  # parameters, list items
+        for expr in expressions_in(value.text or ""):
+            problems.check_expression(owner_id(value), value.sourceline, expr)
 
 
 def _check_candidates(element: str, cfg: HumanTaskConfig, known_org_codes: set[str],
                       problems: _Problems) -> None:
-    if not cfg.candidate_groups and not cfg.assignee and not lane_role(cfg.lane):
-        problems.add(element, cfg.line, "no candidate: set camunda:candidateGroups or camunda:assignee, "
-                     "or place the task in a lane named after a role")
+    if not cfg.candidate_groups and not cfg.candidate_users and not cfg.assignee and not lane_role(cfg.lane):
+        problems.add(element, cfg.line, "no candidate: set camunda:candidateGroups, camunda:candidateUsers or "
+                     "camunda:assignee, or place the task in a lane named after a role")
     for group in cfg.candidate_groups:
         if expressions_in(group):
             for expr in expressions_in(group):
@@ -81,7 +94,7 @@ def _check_candidates(element: str, cfg: HumanTaskConfig, known_org_codes: set[s
         if cand.org_code is not None and cand.org_code not in known_org_codes:
             problems.add(element, cfg.line, f"candidate group {group!r}: no org unit with code {cand.org_code!r}"
                          f" (roles are: {', '.join(ROLES)})")
-    for expr in expressions_in(cfg.assignee or ""):
+    for expr in [e for text in (cfg.assignee or "", *cfg.candidate_users) for e in expressions_in(text)]:
         problems.check_expression(element, cfg.line, expr)
 
 
@@ -115,8 +128,10 @@ def _check_human_task(element: str, cfg: HumanTaskConfig, known_org_codes: set[s
 def check_diagram(parsed: ParsedProcess, known_org_codes: set[str]) -> None:
     """Raise DiagramInvalid listing every problem found, keyed by element id."""
     problems = _Problems()
+    find_unsupported(parsed.tree, problems)
     _check_reserved_ids(parsed, problems)
     _check_xml_expressions(parsed, problems)
+    _check_camunda_expressions(parsed, problems)
     for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             cfg = human_config(task_spec)
@@ -126,7 +141,6 @@ def check_diagram(parsed: ParsedProcess, known_org_codes: set[str]) -> None:
             if form is not None:
                 line = parsed.tree.xpath(f"//*[@id='{task_spec.bpmn_id}']")[0].sourceline
                 _check_form(task_spec.bpmn_id, line, form, problems, required=False)
+    check_decisions(parsed, problems.add)
     if problems.by_element:
-        first = next(iter(problems.by_element.items()))
-        raise DiagramInvalid(f"the diagram was refused: {first[0]}: {first[1][0]}",
-                             fields=dict(problems.by_element))
+        raise problems.error()

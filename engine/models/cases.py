@@ -89,7 +89,8 @@ class Task(Base):
 
 
 class TaskCandidate(Base):
-    """Who may act on a task: a role, an org unit, or a role within an org unit."""
+    """Who may act on a task: a role, an org unit, a role within an org unit, or one user
+    (``camunda:candidateUsers``)."""
 
     __tablename__ = "task_candidates"
     __table_args__ = (Index("ix_task_candidates_match", "role", "org_unit_id", "task_id"),)
@@ -98,6 +99,7 @@ class TaskCandidate(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     role: Mapped[str | None] = mapped_column(String(32))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class CaseLink(Base):

@@ -12,6 +12,7 @@ from ..bpmn.validation import check_diagram
 from ..candidates import lane_role
 from ..errors import InvalidInput, NotFound
 from ..models import OrgUnit, ProcessDefinition
+from ..process_starts import register_starts
 from .common import load_actor, require_role
 
 
@@ -75,6 +76,7 @@ def deploy(uow, files: list[tuple[str, bytes]], actor_id: int | None) -> tuple[d
         deployed_by_id=actor.id if actor else None, deployed_at=now)
     s.add(definition)
     s.flush()
+    register_starts(uow, definition, parsed)  # its start events replace the previous version's
     audit.append(s, now, actor, "process.deployed", detail={
         "key": parsed.key, "version": version, "checksum": checksum, "file": filename})
     uow.commit()

@@ -11,7 +11,7 @@ from forms import describe
 from .. import audit, expressions
 from ..bpmn.loader import definition_of
 from ..bpmn.serializer import load_state
-from ..bpmn.specs import human_config
+from ..bpmn.specs import human_config, human_spec
 from ..case_sync import persist
 from ..case_trail import completed_ids, reason_given
 from ..duplicates import candidates as duplicate_candidates, merge
@@ -79,11 +79,10 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
 
 def _task_spec(uow, task: Task):
     parsed = definition_of(uow, task.case.definition_id)
-    for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
-        ts = spec.task_specs.get(task.element_id)
-        if ts is not None and human_config(ts) is not None:
-            return ts
-    raise NotFound(f"task {task.id}: element {task.element_id} is not in its diagram")
+    spec = human_spec([parsed.spec, *parsed.subprocess_specs.values()], task.element_id)
+    if spec is None:
+        raise NotFound(f"task {task.id}: element {task.element_id} is not in its diagram")
+    return spec
 
 
 def claim_task(uow, task_id: int, actor_id: int) -> dict:

@@ -126,3 +126,9 @@ def test_terminating_a_child_or_its_parent(people, container):
     kids = people["root"].get(f"/cases/{case['id']}").get_json()["children"]
     assert [k["status"] for k in kids] == ["terminated", "terminated"]
     assert people["sun"].get("/tasks").get_json() == []
+
+
+def test_a_source_expression_as_camunda_writes_it(people, container):
+    _deploy(people, child())
+    _deploy(people, parent(mappings='<camunda:in sourceExpression="${title + \'（复核）\'}" target="title"/>'))
+    assert _child_of(people, _start(people)["id"])["data"]["title"] == "老旧小区改造（复核）"

@@ -4,9 +4,10 @@ its expression; a step that fails at run time opens an incident an admin can ret
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from engine.models import AuditEvent
+from engine.models import AuditEvent, Task
+from engine.stuck import stuck_cases
 from tests.conformance.invariant import assert_not_stuck
 from tests.factories.api import ApiUser
 from tests.factories.bpmn import diagram, end, flow, script, start, user_task
@@ -140,3 +141,17 @@ def test_a_failing_start_still_creates_the_case_with_an_incident(people, contain
     assert resp.status_code == 201 and resp.get_json()["status"] == "running"
     assert [i["element_id"] for i in people["root"].get("/incidents").get_json()] == ["boom"]
     assert_not_stuck(container, resp.get_json()["id"])
+
+
+def test_the_invariant_sees_a_case_that_waits_on_nothing(people, container):
+    """The helper every process test relies on must be able to fail."""
+    _deploy(people, diagram("plain", "\n".join([start(), user_task("review"), end(),
+                                                  flow("start", "review", "end")])))
+    case = people["zhang"].post("/cases", {"process_key": "plain", "data": {}}).get_json()
+    with container.session_factory() as s:
+        assert stuck_cases(s) == []
+        s.execute(delete(Task).where(Task.case_id == case["id"]))  # as a lost inbox row would
+        s.commit()
+        assert stuck_cases(s) == [case["id"]]
+    with pytest.raises(AssertionError, match=str(case["id"])):
+        assert_not_stuck(container)

@@ -1,6 +1,8 @@
-"""A small client for the REST API, as a hotline system or a test would use it."""
+"""A small client for the REST API, as a hotline system or a test would use it. Every POST
+that changes something is followed by the engine's invariant: no running case waits on nothing."""
 from __future__ import annotations
 
+from tests.conformance.invariant import assert_not_stuck
 
 from .directory import PASSWORD
 
@@ -16,7 +18,10 @@ class ApiUser:
         return self.client.get(f"/api/v1{path}", headers=self.headers, **kw)
 
     def post(self, path: str, json=None, **kw):
-        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kw)
+        resp = self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kw)
+        if resp.status_code < 300:
+            assert_not_stuck(self.client.application.extensions["civicflow"])
+        return resp
 
     def upload(self, *files: tuple[str, bytes]):
         """POST /processes with each (filename, bytes) as a ``file`` part. The body is built here

@@ -1,5 +1,6 @@
 """BPMN timer events on the durable-timer mechanism: intermediate catch, non-interrupting
-boundary (with an expression), and a timer start with a cycle. Wall-clock time, short timers."""
+boundary (with an expression), and a timer start with a cycle (a new case per occurrence).
+Wall-clock time, short timers."""
 from __future__ import annotations
 
 import time
@@ -8,7 +9,8 @@ from sqlalchemy import select
 
 from engine import services
 from engine.clock import SystemClock
-from engine.models import Task, Timer
+from engine.models import Case, Task, Timer
+from engine.process_starts import sweep as sweep_process_starts
 from engine.timers import sweep
 from tests.conftest import DATA
 from tests.factories.directory import make_org_tree, make_user
@@ -29,10 +31,10 @@ def _setup(container, diagram: str) -> int:
     return citizen
 
 
-def _sweep_until(container, predicate, timeout_s: float = 10) -> bool:
+def _sweep_until(container, predicate, timeout_s: float = 10, sweeper=sweep) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        sweep(container, "test")
+        sweeper(container, "test")
         if predicate():
             return True
         time.sleep(0.2)
@@ -50,11 +52,18 @@ def test_intermediate_wait_then_non_interrupting_reminder(container):
         assert s.scalars(select(Timer.state).where(Timer.case_id == case["id"])).all() == ["fired", "fired"]
 
 
-def test_timer_start_with_a_cycle_opens_work_each_cycle(container):
+def test_a_timer_start_with_a_cycle_opens_a_new_case_each_cycle(container):
     citizen = _setup(container, "timer_start_cycle.bpmn")
-    with container.uow() as uow:
-        case = services.start_case(uow, "patrol", {}, citizen)
-    assert _sweep_until(container, lambda: _open(container, case["id"]) == ["Task_patrol", "Task_patrol"])
+
+    def patrols() -> list[list[str]]:
+        with container.session_factory() as s:
+            ids = s.scalars(select(Case.id).where(Case.process_key == "patrol").order_by(Case.id)).all()
+        return [_open(container, case_id) for case_id in ids]
+
+    with container.uow() as uow:  # started by a person, the case does not wait on the start timer too
+        by_hand = services.start_case(uow, "patrol", {}, citizen)
+    assert [t["element_id"] for t in by_hand["tasks"]] == ["Task_patrol"]
+    assert _sweep_until(container, lambda: len(patrols()) == 3, sweeper=sweep_process_starts)
     time.sleep(1.5)
-    sweep(container, "test")
-    assert _open(container, case["id"]) == ["Task_patrol", "Task_patrol"]  # R2: two cycles, no more
+    sweep_process_starts(container, "test")
+    assert patrols() == [["Task_patrol"]] * 3  # R2: two cases by the timer, no more

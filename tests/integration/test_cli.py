@@ -41,3 +41,5 @@ def test_cli_from_an_empty_folder(tmp_path, monkeypatch):
     refused = cli.invoke(main, ["deploy", str(bad)])
     assert refused.exit_code == 1 and "Flow_passed" in refused.output
     assert cli.invoke(main, ["audit", "verify"]).exit_code == 0
+    checked = cli.invoke(main, ["check"])
+    assert checked.exit_code == 0 and "no stuck cases" in checked.output

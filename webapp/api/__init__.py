@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import auth, calendar, cases, directory, incidents, processes, supervision, tasks
+from . import auth, calendar, cases, directory, external_tasks, incidents, messages, processes, supervision, tasks
 
 
 class CivicFlowApi(Api):
@@ -20,6 +20,7 @@ def init_api(app: Flask) -> Api:
             "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]},
     )
     api = CivicFlowApi(app)
-    for module in (auth, processes, cases, tasks, directory, supervision, calendar, incidents):
+    for module in (auth, processes, cases, tasks, directory, supervision, calendar, incidents, external_tasks,
+                   messages):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     return api

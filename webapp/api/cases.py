@@ -18,8 +18,10 @@ blp.before_request(require_token)
 @blp.arguments(CaseStart)
 @blp.response(201, CaseOut)
 def start(body: dict):
-    """Start a case; ``data`` is validated against the process's start form."""
-    return run(services.start_case, body["process_key"], body["data"], g.user_id)
+    """Start a case; ``data`` is validated against the process's start form. An optional
+    ``business_key`` (the client's own reference) lets messages find the case later."""
+    return run(services.start_case, body["process_key"], body["data"], g.user_id,
+               business_key=body["business_key"])
 
 
 @blp.route("", methods=["GET"])

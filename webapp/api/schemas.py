@@ -96,6 +96,7 @@ class CasePage(Schema):
 class CaseStart(FormSchema):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=128))
     data = fields.Dict(keys=fields.String(), load_default=dict)
+    business_key = fields.String(validate=validate.Length(min=1, max=128), load_default=None)  # for messages
 
 
 class CaseQuery(FormSchema):

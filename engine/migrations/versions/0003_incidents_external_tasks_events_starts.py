@@ -107,6 +107,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_parent_case_id'), ['parent_case_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_cases_parent_case_id_cases'), 'cases', ['parent_case_id'], ['id'])
 
+    with op.batch_alter_table('task_candidates', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_task_candidates_user_id'), ['user_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_task_candidates_user_id_users'), 'users', ['user_id'], ['id'])
+
     roles = sa.table("roles", sa.column("name"), sa.column("label_zh"), sa.column("label_en"))
     op.bulk_insert(roles, [{"name": "worker", "label_zh": "外部任务执行程序", "label_en": "Worker (machine client)"}])
 
@@ -115,6 +120,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DELETE FROM user_roles WHERE role = 'worker'")
     op.execute("DELETE FROM roles WHERE name = 'worker'")
+    with op.batch_alter_table('task_candidates', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_task_candidates_user_id_users'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_task_candidates_user_id'))
+        batch_op.drop_column('user_id')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_cases_parent_case_id_cases'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_cases_parent_case_id'))
