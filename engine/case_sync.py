@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from . import audit, expressions
 from .bpmn.serializer import dump_state
-from .bpmn.specs import human_config, human_spec
+from .bpmn.specs import human_config, human_spec, process_has
 from .calendar.store import calendar_for
 from .candidates import expand, lane_role, parse_group, substitute
 from .case_trail import audit_engine_steps, update_case_columns
@@ -157,19 +157,9 @@ def waiting_timers(workflow) -> dict[str, datetime]:
     return out
 
 
-def _has_timer_events(workflow) -> bool:
-    """Whether the process has any timer event at all (cached on its immutable spec)."""
-    spec = workflow.spec
-    if not hasattr(spec, "_civicflow_has_timers"):
-        specs = [spec, *workflow.subprocess_specs.values()]
-        spec._civicflow_has_timers = any(
-            _waits_on_timer(ts) for sp in specs for ts in sp.task_specs.values())
-    return spec._civicflow_has_timers
-
-
 def sync_bpmn_timers(session, case, workflow) -> None:
     """One pending Timer row per timer event the workflow waits on: the sweep wakes this case."""
-    if not _has_timer_events(workflow):
+    if not process_has(workflow, "timers", _waits_on_timer):
         return
     due = waiting_timers(workflow)
     pending = session.scalars(select(Timer).where(

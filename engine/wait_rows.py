@@ -12,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
 
 from .bpmn.automatic import external_config
+from .bpmn.specs import process_has
 from .models import EventSubscription, ExternalTask
 
 
@@ -22,6 +23,8 @@ def ready_external_tasks(workflow) -> list:
 def sync_external_tasks(session, case, workflow, now: datetime) -> list[ExternalTask]:
     """One open row per READY external service task; rows whose task moved on are cancelled
     (a completed row was already marked by whoever completed it). Returns the new rows."""
+    if not process_has(workflow, "external", external_config):
+        return []
     ready = {str(t.id): t for t in ready_external_tasks(workflow)}
     rows = session.scalars(select(ExternalTask).where(ExternalTask.case_id == case.id,
                                                       ExternalTask.state.in_(("open", "failed")))).all()
@@ -47,6 +50,17 @@ def _priority(text: str | None) -> int:
         return 0
 
 
+def _event_kind(definition) -> str | None:
+    if isinstance(definition, MessageEventDefinition):
+        return "message"
+    return "signal" if isinstance(definition, SignalEventDefinition) else None
+
+
+def _catches_messages(task_spec) -> bool:
+    definition = getattr(task_spec, "event_definition", None)
+    return any(_event_kind(d) for d in getattr(definition, "event_definitions", None) or [definition])
+
+
 def waiting_events(workflow) -> list[tuple[str, str, str, str]]:
     """(spiff task id, element id, kind, name) for each message or signal the workflow waits on."""
     out = []
@@ -54,8 +68,7 @@ def waiting_events(workflow) -> list[tuple[str, str, str, str]]:
         definition = task.task_spec.event_definition
         definitions = getattr(definition, "event_definitions", None) or [definition]
         for d in definitions:
-            kind = "message" if isinstance(d, MessageEventDefinition) else \
-                "signal" if isinstance(d, SignalEventDefinition) else None
+            kind = _event_kind(d)
             if kind and d.name:
                 out.append((str(task.id), task.task_spec.bpmn_id or task.task_spec.name, kind, d.name))
     return out
@@ -63,6 +76,8 @@ def waiting_events(workflow) -> list[tuple[str, str, str, str]]:
 
 def sync_subscriptions(session, case, workflow, now: datetime) -> None:
     """One subscription row per message or signal the workflow waits on, none once it stops."""
+    if not process_has(workflow, "messages", _catches_messages):
+        return
     waiting = set(waiting_events(workflow)) if case.status == "running" else set()
     rows = session.scalars(select(EventSubscription).where(EventSubscription.case_id == case.id)).all()
     have = {(r.spiff_task_id, r.element_id, r.kind, r.name): r for r in rows}

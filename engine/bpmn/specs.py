@@ -41,3 +41,15 @@ def human_spec(process_specs, element_id: str):
             if ts.bpmn_id == element_id and human_config(ts) is not None:
                 return ts
     return None
+
+
+def process_has(workflow, flag: str, predicate) -> bool:
+    """Whether any task spec of the workflow's process (subprocesses included) satisfies
+    ``predicate``; cached on the immutable spec under ``flag``, so that a save skips the rows a
+    process can never need."""
+    spec = workflow.spec
+    cache = spec.__dict__.setdefault("_civicflow_has", {})
+    if flag not in cache:
+        specs = [spec, *workflow.subprocess_specs.values()]
+        cache[flag] = any(predicate(ts) for sp in specs for ts in sp.task_specs.values())
+    return cache[flag]
