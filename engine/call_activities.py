@@ -5,15 +5,13 @@ case of its own)."""
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import case_sync, expressions
 from .bpmn.automatic import CallConfig, call_config
-from .bpmn.loader import definition_of
-from .bpmn.serializer import load_state
+from .bpmn.loader import case_workflow, find_task
 from .case_trail import completed_ids
 from .incidents import Failure, advance, open_incident
 from .models import Case, Incident, ProcessDefinition
@@ -23,23 +21,30 @@ def _ready_calls(workflow) -> list:
     return [t for t in workflow.get_tasks(state=TaskState.READY) if call_config(t.task_spec)]
 
 
+def _is_expression(source: str) -> bool:
+    return source.startswith(("${", "#{")) and source.endswith("}")
+
+
 def _mapped(pairs, all_vars: bool, data: dict) -> dict:
     """Variables crossing the boundary: all of them, or the named ones (a source may be an
     expression). Without a mapping nothing flows."""
     out = dict(data) if all_vars else {}
     for source, target in pairs:
-        if source.startswith(("${", "#{")) and source.endswith("}"):
+        if _is_expression(source):
             out[target] = expressions.evaluate(source[2:-1], data)
         elif source in data:
             out[target] = data[source]
     return out
 
 
-def _called_definition(session, call: CallConfig, data: dict) -> ProcessDefinition | None:
-    key = call.called_element
-    if key.startswith(("${", "#{")):
-        key = str(expressions.evaluate(key[2:-1], data))
-    q = select(ProcessDefinition).where(ProcessDefinition.key == key)
+def _business_key(call: CallConfig, data: dict) -> str | None:
+    key = call.business_key
+    return str(expressions.evaluate(key[2:-1], data)) if key and _is_expression(key) else key
+
+
+def _called_definition(session, call: CallConfig) -> ProcessDefinition | None:
+    """The called process (an expression as calledElement is refused at upload)."""
+    q = select(ProcessDefinition).where(ProcessDefinition.key == call.called_element)
     if call.binding == "version" and call.version:
         return session.scalar(q.where(ProcessDefinition.version == int(call.version)))
     return session.scalar(q.where(ProcessDefinition.status == "active")
@@ -65,9 +70,10 @@ def _start_children(uow, case, workflow, now: datetime) -> None:
             continue
         call = call_config(task.task_spec)
         element = task.task_spec.bpmn_id
+        definition = _called_definition(s, call)
         try:
-            definition = _called_definition(s, call, task.data)
             data = _mapped(call.ins, call.all_in, task.data)
+            key = _business_key(call, task.data)
         except (expressions.ExpressionError, ValueError) as exc:
             open_incident(uow, case, Failure(element, sid, "call-activity", f"{element}: {exc}"), now)
             continue
@@ -76,8 +82,6 @@ def _start_children(uow, case, workflow, now: datetime) -> None:
             open_incident(uow, case, Failure(element, sid, "call-activity",
                                              f"{element}: no deployed process {wanted}"), now)
             continue
-        key = str(task.data.get(call.business_key[2:-1])) if call.business_key and call.business_key[:2] in (
-            "${", "#{") else call.business_key
         open_case(uow, definition, data, None, requester_id=case.requester_id, parent=(case, sid),
                   business_key=key, detail={"parent": case.number, "call_activity": element})
 
@@ -87,9 +91,8 @@ def _resume_parent(uow, child, workflow, now: datetime) -> None:
     parent = s.get(Case, child.parent_case_id)
     if parent is None or parent.status != "running":
         return
-    parsed = definition_of(uow, parent.definition_id)
-    parent_flow = load_state(parent.state, parsed.spec, parsed.subprocess_specs)
-    task = parent_flow.get_task_from_id(UUID(child.parent_spiff_task_id))
+    parent_flow = case_workflow(uow, parent)
+    task = find_task(parent_flow, child.parent_spiff_task_id)
     if task is None or task.state != TaskState.READY:
         return
     call = call_config(task.task_spec)
@@ -115,9 +118,7 @@ def child_terminated(uow, child: Case, reason: str) -> None:
     parent = uow.session.get(Case, child.parent_case_id) if child.parent_case_id else None
     if parent is None or parent.status != "running":
         return
-    parsed = definition_of(uow, parent.definition_id)
-    task = load_state(parent.state, parsed.spec, parsed.subprocess_specs).get_task_from_id(
-        UUID(child.parent_spiff_task_id))
+    task = find_task(case_workflow(uow, parent), child.parent_spiff_task_id)
     element = task.task_spec.bpmn_id if task is not None else "callActivity"
     open_incident(uow, parent, Failure(element, child.parent_spiff_task_id, "call-activity",
                                        f"{element}: child case {child.number} was terminated: {reason}"),

@@ -7,16 +7,15 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from . import audit, expressions
+from . import audit, call_activities, expressions
 from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config, human_spec, process_has
 from .calendar.store import calendar_for
 from .candidates import expand, lane_role, parse_group, substitute
 from .case_trail import audit_engine_steps, update_case_columns
-from . import call_activities
 from .errors import ProcessRefusal
-from .incidents import Failure, open_incident
 from .events import DomainEvent
+from .incidents import Failure, open_incident
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_OPEN_STATES
 from .sla import cancel_timers, continue_clock, start_clock, table_limit

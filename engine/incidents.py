@@ -49,6 +49,13 @@ def _kind(task_spec) -> str:
     return "expression"
 
 
+def refusal(exc: SpiffWorkflowException | expressions.ExpressionError) -> ProcessRefusal:
+    """A failure no incident can hold, as a 422 that names the element and the cause."""
+    element = getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", None) or "process"
+    return ProcessRefusal(f"the process could not continue at {element}: {_cause(exc)}",
+                          fields={element: [_cause(exc)]})
+
+
 def advance(workflow, step: Callable[[], object] | None = None) -> Failure | None:
     """Run ``step`` (default: the engine's own steps) and say where it stopped, if it failed.
 
@@ -60,9 +67,7 @@ def advance(workflow, step: Callable[[], object] | None = None) -> Failure | Non
     except (SpiffWorkflowException, expressions.ExpressionError) as exc:
         failed = workflow.get_tasks(state=TaskState.ERROR)
         if not failed:
-            element = getattr(getattr(getattr(exc, "task", None), "task_spec", None), "bpmn_id", None) or "process"
-            raise ProcessRefusal(f"the process could not continue at {element}: {_cause(exc)}",
-                                 fields={element: [_cause(exc)]}) from exc
+            raise refusal(exc) from exc
         task = failed[0]
         element = task.task_spec.bpmn_id or task.task_spec.name
         return Failure(element, str(task.id), _kind(task.task_spec), f"{element}: {_cause(exc)}")

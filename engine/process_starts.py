@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
@@ -26,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from sqlalchemy import select, update
 
 from . import expressions
+from .bpmn.cron import cron_after, is_quartz_cron
 from .bpmn.event_delivery import fire_start_event
 from .case_start import open_case
 from .errors import DiagramInvalid
@@ -39,18 +38,6 @@ MAX_RETRY_AFTER = timedelta(hours=1)
 
 
 # --- when a timer start fires -------------------------------------------------------------
-
-def _is_cron(text: str) -> bool:
-    return len(text.split()) in (6, 7)  # Quartz: seconds … day of week [year]
-
-
-def quartz_to_croniter(text: str) -> str:
-    """Quartz numbers the days of the week 1 (Sunday) to 7; croniter 0 to 6. ``?`` and the
-    optional year croniter reads as they are."""
-    fields = text.split()
-    fields[5] = re.sub(r"(?<![/#\d])\d+", lambda m: str(int(m.group()) - 1), fields[5])
-    return " ".join(fields)
-
 
 def _instant(text: str, tz: ZoneInfo) -> datetime:
     at = datetime.fromisoformat(text)
@@ -92,8 +79,8 @@ def first_occurrence(definition: TimerEventDefinition, text: str, now: datetime,
     """(first time it fires, how many times in all or None for ever) of a timer start. A cycle
     whose start lies in the past, like a date in the past, fires once at the next sweep."""
     if isinstance(definition, CycleTimerEventDefinition):
-        if _is_cron(text):
-            return _cron_after(text, now, tz), None
+        if is_quartz_cron(text):
+            return cron_after(text, now, tz), None
         if not text.upper().startswith("R"):
             raise ValueError(f"{text!r} is neither an ISO 8601 repeating interval nor a Quartz cron")
         first, reps, _ = _iso_cycle(text, now, tz)
@@ -103,18 +90,10 @@ def first_occurrence(definition: TimerEventDefinition, text: str, now: datetime,
     return _instant(text, tz), 1
 
 
-def _cron_after(text: str, after: datetime, tz: ZoneInfo) -> datetime:
-    try:
-        it = croniter(quartz_to_croniter(text), after.astimezone(tz), second_at_beginning=True)
-    except (ValueError, KeyError) as exc:
-        raise ValueError(f"{text!r} is not a Quartz cron expression ({exc})") from exc
-    return it.get_next(datetime).astimezone(timezone.utc)
-
-
 def next_after(text: str, due: datetime, now: datetime, tz: ZoneInfo) -> datetime:
     """The cycle's first occurrence after ``now``; ``due`` is the occurrence that just fired."""
-    if _is_cron(text):
-        return _cron_after(text, now, tz)
+    if is_quartz_cron(text):
+        return cron_after(text, now, tz)
     period = _iso_cycle(text, due, tz)[2]
     steps = max(1, math.floor((now - due) / period) + 1)
     return due + steps * period

@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
-from uuid import UUID
 
 from sqlalchemy import bindparam, select, update
 
 from . import audit
-from .bpmn.loader import definition_of
-from .bpmn.serializer import load_state
+from .bpmn.loader import case_workflow, find_task
 from .case_sync import persist
 from .case_trail import completed_ids
 from .escalation import escalate
@@ -43,8 +41,7 @@ def _fire_bpmn_timer(uow, timer: Timer, now: datetime) -> None:
         return
     if case.status != "running":
         return
-    parsed = definition_of(uow, case.definition_id)
-    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
+    workflow = case_workflow(uow, case)
     before = completed_ids(workflow)
     failure = advance(workflow, lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
     run_engine(lambda: persist(uow, case, workflow, now, None, "timer.fired",
@@ -138,12 +135,10 @@ def _timer_element(uow, case, timer: Timer) -> str:
         task = uow.session.get(Task, timer.task_id)
         return task.element_id if task is not None else timer.kind
     try:
-        parsed = definition_of(uow, case.definition_id)
-        spiff_task = load_state(case.state, parsed.spec, parsed.subprocess_specs).get_task_from_id(
-            UUID(timer.spiff_task_id))
-        return spiff_task.task_spec.bpmn_id
-    except (ValueError, KeyError, AttributeError, TypeError, OSError):  # the state itself may be what fails
+        spiff_task = find_task(case_workflow(uow, case), timer.spiff_task_id)
+    except (ValueError, KeyError, TypeError, OSError):  # the stored state itself may be what fails
         return timer.kind
+    return spiff_task.task_spec.bpmn_id if spiff_task is not None else timer.kind
 
 
 def sweep(container, owner: str, batch: int = 200, poll_for_s: float = 0.0, idle_s: float = 0.1) -> int:

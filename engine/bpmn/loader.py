@@ -5,16 +5,19 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import TaskNotFoundException
 
 from ..dmn import add_decisions
 from ..errors import DiagramInvalid
 from ..models import ProcessDefinition
 from .io_mapping import attach_io_mappings
 from .parser import CivicFlowParser
+from .serializer import load_state
 from .unsupported import (BPMN_NS, CAMUNDA_NS, NS, Problems, check_data_references, find_unsupported,
                           owner_id)
 from .xml_safety import parse_xml
@@ -158,3 +161,19 @@ def definition_of(uow, definition_id: int) -> ParsedProcess:
     change, and the container's cache is per deployment (so per test, too)."""
     return uow.cache.get_or_load(("definition", definition_id), lambda: load_definition(
         uow.session.get(ProcessDefinition, definition_id)))
+
+
+def case_workflow(uow, case):
+    """The case's workflow, restored from its stored state on its definition's parsed specs."""
+    parsed = definition_of(uow, case.definition_id)
+    return load_state(case.state, parsed.spec, parsed.subprocess_specs)
+
+
+def find_task(workflow, spiff_task_id: str | None):
+    """The workflow task a row points at, or None (a task a reset or a cancel has removed)."""
+    if not spiff_task_id:
+        return None
+    try:
+        return workflow.get_task_from_id(UUID(spiff_task_id))
+    except TaskNotFoundException:
+        return None

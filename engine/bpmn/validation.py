@@ -3,7 +3,6 @@ we cannot run as drawn (see unsupported), every human task has candidates and a 
 expression and script passes the restricted evaluator. Every problem names its element id and line."""
 from __future__ import annotations
 
-import re
 
 from forms import get_schema
 
@@ -12,15 +11,12 @@ from ..calendar import parse_limit
 from ..dmn import check_decisions
 from ..candidates import expressions_in, lane_role, parse_group
 from ..models import ROLES
+from .cron import is_quartz_cron
 from .loader import ParsedProcess
 from .parser import timer_expression
 from .specs import HumanTaskConfig, human_config
 from .unsupported import CAMUNDA_NS, NS, Problems, find_unsupported, owner_id, runs_as_python
 
-# Quartz cron, as Camunda writes timeCycles: seconds, minutes, hours, day of month, month, day
-# of week and an optional year, e.g. "0 0 9 * * ?". The timer service reads it; it is no expression.
-_QUARTZ_CRON = re.compile(r"^([0-9*/,-]+\s+){3}[0-9*/,?LW-]+\s+[0-9A-Za-z*/,-]+\s+[0-9A-Za-z*/,?L#-]+"
-                          r"(\s+[0-9*/,-]+)?$")
 
 
 class _Problems(Problems):
@@ -57,7 +53,7 @@ def _check_xml_expressions(parsed: ParsedProcess, problems: _Problems) -> None:
             line = body.sourceline + (exc.line - 1 if exc.line else 0)
             problems.add(script.get("id"), line, f"script refused: {exc.reason}")
     for timer in tree.xpath("//bpmn:timeDate | //bpmn:timeDuration | //bpmn:timeCycle", namespaces=NS):
-        if not _QUARTZ_CRON.match((timer.text or "").strip()):
+        if not is_quartz_cron(timer.text):  # a cron is read by the timer-start sweep, no expression
             problems.check_expression(owner_id(timer), timer.sourceline, timer_expression(timer.text))
         elif not timer.tag.endswith("timeCycle"):
             problems.add(owner_id(timer), timer.sourceline, "a cron expression is only valid in a timeCycle")

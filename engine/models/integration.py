@@ -31,6 +31,7 @@ class ExternalTask(Base):
     lock_owner: Mapped[str | None] = mapped_column(String(128))
     lock_expires_at: Mapped[datetime | None]
     retries: Mapped[int | None]  # None until a worker first reports a failure, as in Camunda
+    failures: Mapped[int] = mapped_column(default=0)  # reported failures, across incident retries
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]

@@ -7,7 +7,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm import Session, joinedload
 
 from .. import expressions
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessRefusal, Unauthenticated
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..incidents import refusal
 from ..models import Task, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import can_see
@@ -62,10 +63,5 @@ def run_engine(step: Callable[[], object]) -> object:
     that names the element, and the caller's transaction rolls back."""
     try:
         return step()
-    except expressions.ExpressionError as exc:
-        raise ProcessRefusal(f"the process could not continue: {exc}") from exc
-    except SpiffWorkflowException as exc:
-        task = getattr(exc, "task", None)
-        element = getattr(getattr(task, "task_spec", None), "bpmn_id", None) or "process"
-        raise ProcessRefusal(f"the process could not continue at {element}: {exc}",
-                             fields={element: [str(exc)]}) from exc
+    except (expressions.ExpressionError, SpiffWorkflowException) as exc:
+        raise refusal(exc) from exc

@@ -8,7 +8,6 @@ second call (a retry after a timeout, a worker whose lease was taken over) gets 
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
@@ -17,13 +16,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select, update
 
 from .. import audit
-from ..bpmn.loader import definition_of
-from ..bpmn.serializer import load_state
+from ..bpmn.loader import case_workflow, find_task
 from ..case_sync import persist
 from ..case_trail import completed_ids
 from ..errors import Conflict, InvalidInput, NotFound
 from ..incidents import Failure, advance, open_incident
-from ..models import AuditEvent, Case, ExternalTask, User
+from ..models import Case, ExternalTask, User
 from .common import load_actor, require_role, run_engine
 from .queries import case_summary
 
@@ -117,9 +115,8 @@ def _take(uow, task_id: int, worker_id: str, values: dict, *, unexpired: bool = 
 def _ready_task(uow, case: Case, row: ExternalTask):
     if case.status != "running":
         raise Conflict(f"the case is {case.status}", case_id=case.id)
-    parsed = definition_of(uow, case.definition_id)
-    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
-    spiff_task = workflow.get_task_from_id(UUID(row.spiff_task_id))
+    workflow = case_workflow(uow, case)
+    spiff_task = find_task(workflow, row.spiff_task_id)
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise Conflict(f"external task {row.id} is no longer waiting", case_id=case.id)
     return workflow, spiff_task
@@ -160,11 +157,9 @@ def failure(uow, actor_id: int, task_id: int, worker_id: str, error_message: str
     final = retries == 0
     row, case = _take(uow, task_id, worker_id, {
         "state": "failed" if final else "open", "retries": retries, "error_message": error_message[:4000],
-        "lock_owner": None, "lock_expires_at": None if final else now + _ms(retry_timeout_ms)})
-    # The row keeps no count of failures; the audit trail does, across incident retries too.
-    earlier = s.scalars(select(AuditEvent.detail).where(
-        AuditEvent.case_id == case.id, AuditEvent.action == "external_task.failed")).all()
-    attempts = 1 + sum(1 for d in earlier if d.get("external_task") == row.id)
+        "lock_owner": None, "lock_expires_at": None if final else now + _ms(retry_timeout_ms),
+        "failures": ExternalTask.failures + 1})
+    attempts = row.failures
     audit.append(s, now, user, "external_task.failed", case_id=case.id, detail={
         "external_task": row.id, "element": row.element_id, "worker": worker_id, "retries": retries,
         "message": row.error_message})

@@ -2,14 +2,12 @@
 the previous human step. Supervisors' reassign uses the same move."""
 from __future__ import annotations
 
-from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .. import audit
-from ..bpmn.loader import definition_of
-from ..bpmn.serializer import load_state
+from ..bpmn.loader import case_workflow, find_task
 from ..bpmn.specs import human_config
 from ..case_sync import persist, ready_human_tasks
 from ..errors import Conflict, Forbidden, InvalidInput, ProcessRefusal
@@ -105,9 +103,8 @@ def return_task(uow, task_id: int, actor_id: int, reason: str) -> dict:
     reason = require_reason(reason)
     user, task = _own_open_task(uow, task_id, actor_id)
     now, case = uow.clock.now(), task.case
-    parsed = definition_of(uow, case.definition_id)
-    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
-    current = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    workflow = case_workflow(uow, case)
+    current = find_task(workflow, task.spiff_task_id)
     if len(ready_human_tasks(workflow)) > 1:
         raise ProcessRefusal("other steps of this case are open in parallel; return is not possible here")
     previous = _previous_human_task(current) if current is not None else None

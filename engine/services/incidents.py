@@ -6,7 +6,6 @@ done by other means: the element is skipped and the case goes on; a gateway or a
 cannot be skipped, since no one could say which way the case should go."""
 from __future__ import annotations
 
-from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
@@ -14,8 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .. import audit
-from ..bpmn.loader import definition_of
-from ..bpmn.serializer import load_state
+from ..bpmn.loader import case_workflow, find_task
 from ..case_sync import persist
 from ..case_trail import completed_ids
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessRefusal
@@ -67,9 +65,8 @@ def _close(uow, incident: Incident, user: User, resolution: str, reason: str | N
 
 
 def _workflow_task(uow, case: Case, incident: Incident):
-    parsed = definition_of(uow, case.definition_id)
-    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
-    task = workflow.get_task_from_id(UUID(incident.spiff_task_id)) if incident.spiff_task_id else None
+    workflow = case_workflow(uow, case)
+    task = find_task(workflow, incident.spiff_task_id)
     if task is None or task.state not in (TaskState.ERROR, TaskState.READY):
         raise Conflict(f"{incident.element_id} is no longer waiting to be retried", case_id=case.id)
     return workflow, task

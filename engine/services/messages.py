@@ -12,8 +12,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from ..bpmn.event_delivery import catch_at, run_engine_steps
-from ..bpmn.loader import definition_of
-from ..bpmn.serializer import load_state
+from ..bpmn.loader import case_workflow
 from ..case_sync import persist
 from ..case_trail import completed_ids
 from ..errors import Conflict, InvalidInput, NotFound
@@ -73,8 +72,7 @@ def _deliver(uow, case_id: int, subs: list[EventSubscription], kind: str, name: 
                     .execution_options(populate_existing=True))
     if case is None or case.status != "running":
         return False
-    parsed = definition_of(uow, case.definition_id)
-    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
+    workflow = case_workflow(uow, case)
     before = completed_ids(workflow)
     caught = [sub.element_id for sub in subs if catch_at(workflow, sub.spiff_task_id, name, variables)]
     if not caught:

@@ -1,7 +1,6 @@
 """The inbox: listing, claiming and completing human tasks."""
 from __future__ import annotations
 
-from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, select, update
@@ -9,16 +8,15 @@ from sqlalchemy import and_, select, update
 from forms import describe
 
 from .. import audit, expressions
-from ..bpmn.loader import definition_of
-from ..bpmn.serializer import load_state
+from ..bpmn.loader import case_workflow, definition_of, find_task
 from ..bpmn.specs import human_config, human_spec
 from ..case_sync import persist
 from ..case_trail import completed_ids, reason_given
 from ..duplicates import candidates as duplicate_candidates, merge
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..events import DomainEvent
-from ..incidents import advance
 from ..forms_runtime import declared_defaults, schema_for, validate
+from ..incidents import advance
 from ..models import Case, Task
 from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
@@ -143,9 +141,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
         when = f.properties.get("merge_into")
         if when and clean.get(f.name) not in (None, "") and expressions.evaluate(when, clean):
             merge(uow, case, clean[f.name], f.name, user, now)
-    parsed = definition_of(uow, case.definition_id)
-    workflow = load_state(case.state, parsed.spec, parsed.subprocess_specs)
-    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    workflow = case_workflow(uow, case)
+    spiff_task = find_task(workflow, task.spiff_task_id)
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise Conflict(f"task {task.id} is no longer waiting", task_id=task.id)
     for name, value in declared_defaults(cfg.form).items():

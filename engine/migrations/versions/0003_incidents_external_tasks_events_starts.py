@@ -65,6 +65,7 @@ def upgrade() -> None:
     sa.Column('lock_owner', sa.String(length=128), nullable=True),
     sa.Column('lock_expires_at', engine.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('retries', sa.Integer(), nullable=True),
+    sa.Column('failures', sa.Integer(), nullable=False),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('created_at', engine.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', engine.models.base.UTCDateTime(timezone=True), nullable=True),
