@@ -57,6 +57,10 @@ def _check_xml_expressions(parsed: ParsedProcess, problems: _Problems) -> None:
             problems.check_expression(owner_id(timer), timer.sourceline, timer_expression(timer.text))
         elif not timer.tag.endswith("timeCycle"):
             problems.add(owner_id(timer), timer.sourceline, "a cron expression is only valid in a timeCycle")
+        elif not timer.getparent().getparent().tag.endswith("startEvent"):
+            # a waiting case's timers are the workflow's own, which read ISO text only
+            problems.add(owner_id(timer), timer.sourceline, "cron cycles run on timer start events only;"
+                         " use an ISO 8601 cycle here (e.g. R/PT1H, R/2026-12-01T09:00/P1D)")
 
 
 def _check_camunda_expressions(parsed: ParsedProcess, problems: _Problems) -> None:

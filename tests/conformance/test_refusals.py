@@ -46,6 +46,7 @@ REFUSALS = [  # (diagram, {element: words its message holds})
     ("refuse_link_events", {"Link_throw": "link events are not supported", "Link_catch": "link events are not supported"}),
     ("refuse_timer_empty", {"Event_wait": "a timer needs a timeDate, timeDuration or timeCycle"}),
     ("refuse_cron_time_date", {"Event_wait": "a cron expression is only valid in a timeCycle"}),
+    ("refuse_cron_catch_event", {"Event_wait": "cron cycles run on timer start events only"}),
     ("refuse_subprocess_without_start", {"Sub_steps": "Exactly one start event is required"}),  # the library's words
     ("refuse_call_activity_version", {"Call_permit": "needs camunda:calledElementVersion as a whole number"}),
     ("refuse_schema_order", {"Task_compute": "Element 'bpmn:incoming': This element is not expected"}),  # the XSD's
