@@ -17,7 +17,7 @@ from .errors import ProcessRefusal
 from .events import DomainEvent
 from .incidents import Failure, open_incident
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
-from .models.cases import TASK_OPEN_STATES
+from .models.cases import TASK_LIVE_STATES
 from .sla import cancel_timers, continue_clock, start_clock, table_limit
 from .wait_rows import sync_external_tasks, sync_subscriptions
 
@@ -106,7 +106,7 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
     session = uow.session
     ready = {str(t.id): t for t in ready_human_tasks(workflow)}
     rows = session.scalars(select(Task).where(Task.case_id == case.id,
-                                              Task.state.in_(TASK_OPEN_STATES))).all()
+                                              Task.state.in_(TASK_LIVE_STATES))).all()
     known = {r.spiff_task_id for r in rows}
     cancelled = []
     for row in rows:

@@ -2,7 +2,8 @@
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .calendar import CalendarDay, CalendarYear, TimeLimit
-from .cases import CASE_STATUSES, TASK_OPEN_STATES, Case, CaseCounter, CaseLink, Task, TaskCandidate
+from .cases import (CASE_STATUSES, TASK_LIVE_STATES, TASK_OPEN_STATES, TASK_WAITING, Case, CaseCopy, CaseCounter,
+                    CaseLink, Task, TaskCandidate)
 from .definitions import ProcessDefinition
 from .incidents import INCIDENT_KINDS, Incident
 from .integration import EventSubscription, ExternalTask, ProcessStart
@@ -11,7 +12,7 @@ from .supervision import PeriodicRun, SupervisionItem
 from .timers import Timer
 
 __all__ = [
-    "AuditEvent", "AuditHead", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
+    "AuditEvent", "AuditHead", "CaseCopy", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
     "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole",
 ]

@@ -10,6 +10,9 @@ from .base import Base
 
 CASE_STATUSES = ("running", "suspended", "completed", "terminated")
 TASK_OPEN_STATES = ("open", "claimed")
+# a step held while signers added before or after it (加签) act; its workflow task stays READY
+TASK_WAITING = "waiting"
+TASK_LIVE_STATES = (*TASK_OPEN_STATES, TASK_WAITING)
 
 
 class Case(Base):
@@ -82,6 +85,14 @@ class Task(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # 委派 (Camunda's DelegationState): the owner keeps the task while a delegate works it
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    delegation: Mapped[str | None] = mapped_column(String(16))  # pending | resolved
+    draft: Mapped[dict] = mapped_column(default=dict)  # data filled in but not yet completed
+    # 加签: a "signer" row signs for its parent step, before or after it
+    kind: Mapped[str] = mapped_column(String(16), default="step")  # step | signer
+    parent_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    signer_position: Mapped[str | None] = mapped_column(String(16))  # before | after
 
     case: Mapped[Case] = relationship(back_populates="tasks")
     candidates: Mapped[list[TaskCandidate]] = relationship(
@@ -111,6 +122,24 @@ class CaseLink(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     master_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
+
+
+class CaseCopy(Base):
+    """抄送: read-only visibility of a case for a user or an org unit, with the sender's note."""
+
+    __tablename__ = "case_copies"
+    __table_args__ = (Index("ix_case_copies_user", "user_id", "case_id"),
+                      Index("ix_case_copies_org_unit", "org_unit_id", "case_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
 
 
 class CaseCounter(Base):

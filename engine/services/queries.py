@@ -99,7 +99,7 @@ def case_history(session: Session, case_id: int) -> list[dict]:
         select(AuditEvent, Task.name).outerjoin(Task, Task.id == AuditEvent.task_id)
         .where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)).all()
     return [{"at": e.at, "actor": e.actor, "action": e.action, "task": name or e.detail.get("name"), "detail": e.detail,
-             "reason": e.reason} for e, name in rows]
+             "reason": e.reason, "comment": e.detail.get("comment")} for e, name in rows]
 
 
 def _family(session: Session, case: Case) -> dict:

@@ -116,10 +116,12 @@ def unclaim_task(uow, task_id: int, actor_id: int) -> dict:
 
 
 def complete_task(uow, task_id: int, data: object, actor_id: int,
-                  expected_version: int | None = None, force_reason: str | None = None) -> dict:
+                  expected_version: int | None = None, force_reason: str | None = None,
+                  comment: str | None = None) -> dict:
     """Validate, complete, run the engine to its next wait states, store — one transaction.
     A task no longer open, or a case changed since ``expected_version``, is a Conflict.
-    With ``force_reason`` a supervisor completes a stuck task that is not theirs."""
+    With ``force_reason`` a supervisor completes a stuck task that is not theirs. ``comment``
+    (审批意见) lands in the case history."""
     s, now = uow.session, uow.clock.now()
     user, task = visible_open_task(uow, task_id, actor_id)
     if force_reason is not None:
@@ -159,7 +161,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     cancel_timers(s, [task.id])
     action = "task.force_completed" if force_reason is not None else "task.completed"
     opened = run_engine(lambda: persist(uow, case, workflow, now, user, action, task_id=task.id,
-                                        detail={"element": task.element_id, "data": clean},
+                                        detail={"element": task.element_id, "data": clean}
+                                        | ({"comment": comment.strip()} if comment and comment.strip() else {}),
                                         reason=force_reason or reason_given(cfg.form, clean),
                                         since=before, columns=clean, failure=failure))
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))

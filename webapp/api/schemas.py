@@ -62,6 +62,7 @@ class HistoryOut(Schema):
     task = fields.String(allow_none=True)
     detail = fields.Dict()
     reason = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
 
 
 class CaseOut(Schema):
@@ -120,6 +121,7 @@ class TaskQuery(FormSchema):
 class TaskComplete(FormSchema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
     case_version = fields.Integer(validate=validate.Range(min=1))
+    comment = fields.String(validate=validate.Length(max=2000), load_default=None)  # 审批意见
 
 
 class CompleteOut(Schema):

@@ -50,7 +50,7 @@ def complete(body: dict, task_id: int):
     """Complete with ``data`` (validated against the task's form). 409 if no longer open or if
     ``case_version`` is given and stale."""
     return run(services.complete_task, task_id, body["data"], g.user_id,
-               expected_version=body.get("case_version"))
+               expected_version=body.get("case_version"), comment=body["comment"])
 
 
 @blp.route("/<int:task_id>/transfer", methods=["POST"])
