@@ -115,7 +115,7 @@ def can_act(user: User, task: Task) -> bool:
 
 
 def can_see(session: Session, user: User, task: Task) -> bool:
-    if task.assignee_id == user.id or matches(user, task.candidates):
+    if user.id in (task.assignee_id, task.owner_id) or matches(user, task.candidates):  # owner: while delegated
         return True
     clause = oversight_clause(session, user)
     if clause is None:

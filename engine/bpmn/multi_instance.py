@@ -69,7 +69,86 @@ class MultiInstanceParsing:
                   "data_output": TaskDataReference(collection) if collection is not None else None,
                   "output_item": TaskDataReference(element_var) if element_var is not None else None,
                   "condition": condition}
+        if cardinality is None and element_var is not None:  # the collection is both input and output
+            params |= {"data_input": TaskDataReference(collection), "input_item": TaskDataReference(element_var)}
         sequential = loop_characteristics.get("isSequential") == "true"
         cls = CamundaSequentialMultiInstance if sequential else CamundaParallelMultiInstance
         self.task = cls(self.spec, original.name, **params)
         self._copy_task_attrs(original, loop_characteristics)
+        # The library connects this when it deserializes a spec or starts a round; our specs are
+        # parsed once and cases restored on them, so a round restored in a fresh process needs it here.
+        original.completed_event.connect(self.task.merge_child)
+
+
+_ROUNDS = (CamundaParallelMultiInstance, CamundaSequentialMultiInstance)
+
+
+def signer_round(task):
+    """The multi-instance task a READY instance belongs to (its parent in the tree), or None."""
+    mi = task.parent
+    if mi is not None and isinstance(mi.task_spec, _ROUNDS) and task.task_spec.name == mi.task_spec.task_spec:
+        return mi
+    return None
+
+
+def _items(mi) -> list:
+    """The collection the instances run over (set as the round's input when parsed)."""
+    return mi.task_spec.data_input.get(mi)
+
+
+def pending_items(mi) -> dict:
+    """Item (e.g. a signer's username) → its running instance, or None for a sequential item
+    that has not started yet. Completed instances are not pending."""
+    items = _items(mi)
+    out = {items[c.internal_data["key_or_index"]]: c for c in mi.task_spec._instances(mi)
+           if not c.has_state(TaskState.FINISHED_MASK)}
+    out.update({items[i]: None for i in mi.internal_data.get("remaining", [])})
+    return out
+
+
+def add_instance(mi, item) -> None:
+    """One more instance of a running parallel round: appended to the collection and created
+    through the spec, so the completion condition counts it (nrOfInstances grows)."""
+    items = _items(mi)
+    items.append(item)
+    mi.task_spec.create_child(mi, item, len(items) - 1)
+
+
+def remove_instance(mi, item) -> None:
+    """Drop a pending item: its running instance leaves the tree, the item leaves the collection
+    (later indices shift down), and the round is settled as if it had just counted."""
+    items, spec = _items(mi), mi.task_spec
+    idx = items.index(item)
+    child = pending_items(mi)[item]
+    if child is not None:
+        mi.workflow._remove_task(child.id)
+    del items[idx]
+    for c in spec._instances(mi):
+        key = c.internal_data.get("key_or_index")
+        if key is not None and key > idx:
+            c.internal_data["key_or_index"] = key - 1
+    if "remaining" in mi.internal_data:
+        mi.internal_data["remaining"] = [i - (i > idx) for i in mi.internal_data["remaining"] if i != idx]
+    _settle(mi)
+
+
+def _settle(mi) -> None:
+    """What merge_child decides after an instance completes, decided after a removal instead."""
+    spec = mi.task_spec
+    running = [c for c in spec._instances(mi) if not c.has_state(TaskState.FINISHED_MASK)]
+    if spec.check_completion_condition(mi):
+        for c in spec._instances(mi):
+            c.cancel()
+        mi._set_state(TaskState.READY)
+    elif not running:
+        if isinstance(spec, CamundaSequentialMultiInstance) and not spec.children_complete(mi):
+            spec.add_next_child(mi)
+        else:
+            mi._set_state(TaskState.READY)
+
+
+def signed_items(mi) -> set:
+    """Items whose instance has completed in this round."""
+    items = _items(mi)
+    return {items[c.internal_data["key_or_index"]] for c in mi.task_spec._instances(mi)
+            if c.state == TaskState.COMPLETED}

@@ -1,8 +1,8 @@
 """Handing a task on: transfer (转办) to a colleague or another org unit, and return (退回) to
-the previous human step. Supervisors' reassign uses the same move."""
+an earlier human step. Supervisors' reassign uses the same move; 撤回 (withdraw.py) reuses the reset."""
 from __future__ import annotations
 
-
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from ..case_sync import persist, ready_human_tasks
 from ..errors import Conflict, Forbidden, InvalidInput, ProcessRefusal
 from ..events import DomainEvent
 from ..models import OrgUnit, Task, TaskCandidate, User, UserRole
+from ..models.cases import TASK_LIVE_STATES
 from ..permissions import can_act, matches, may_work
 from .common import require_reason, run_engine, visible_open_task
 
@@ -81,6 +82,7 @@ def transfer(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
     user, task = _own_open_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
     move_task(s, task, to_user, to_org_unit, paths=None, candidates_only=True)
+    task.owner_id, task.delegation = None, None  # 转办, not 委派: the new assignee owns the task outright
     audit.append(s, now, user, "task.transferred", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
     uow.publish(DomainEvent("task.transferred", task.case_id, task.id))
@@ -88,31 +90,106 @@ def transfer(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
     return {"task_id": task.id, "assignee": to_user, "org_unit": to_org_unit}
 
 
-def _previous_human_task(spiff_task):
-    node = spiff_task.parent
+def _is_step(node) -> bool:
+    """A human task, or a round of signers (会签), which a return reopens as a whole."""
+    spec = node.task_spec
+    if isinstance(spec, MultiInstanceTask):
+        spec = node.workflow.spec.task_specs.get(spec.task_spec)
+    return spec is not None and human_config(spec) is not None
+
+
+def _path_back(spiff_task) -> list:
+    """Completed human tasks on the way back up the task tree, newest first, one per element:
+    the same branch, then what came before the split (other branches are not ancestors)."""
+    seen, out, node = set(), [], spiff_task.parent
     while node is not None:
-        if human_config(node.task_spec) is not None and node.state == TaskState.COMPLETED:
-            return node
+        element = node.task_spec.bpmn_id
+        if _is_step(node) and node.state == TaskState.COMPLETED and element not in seen:
+            seen.add(element)
+            out.append(node)
         node = node.parent
-    return None
+    return out
 
 
-def return_task(uow, task_id: int, actor_id: int, reason: str) -> dict:
-    """退回: reopen the previous human step (its data as it was) and withdraw this one. Refused
-    while parallel steps are open, whose work a reset would silently discard."""
+def previous_human_task(spiff_task):
+    """The step a default 退回 goes back to, and the one a 撤回 takes back (None at the first step)."""
+    path = _path_back(spiff_task)
+    return path[0] if path else None
+
+
+def completed_row(s, case_id: int, spiff_task) -> Task | None:
+    """The row that completed this workflow task last (a reset keeps the task's id); for a round
+    of signers, its last signer's row."""
+    signers = spiff_task.children if isinstance(spiff_task.task_spec, MultiInstanceTask) else []
+    ids = [str(spiff_task.id), *(str(c.id) for c in signers)]
+    return s.scalar(select(Task).where(Task.case_id == case_id, Task.spiff_task_id.in_(ids),
+                                       Task.state == "completed").order_by(Task.id.desc()).limit(1))
+
+
+def workflow_and_task(uow, task: Task):
+    """The case's workflow and the workflow task the row points at (None once a reset removed it)."""
+    workflow = case_workflow(uow, task.case)
+    return workflow, find_task(workflow, task.spiff_task_id)
+
+
+def return_targets(uow, task_id: int, actor_id: int) -> list[dict]:
+    """The earlier human steps this task may be returned to, newest first (see ``_path_back``)."""
+    _, task = _own_open_task(uow, task_id, actor_id)
+    _, current = workflow_and_task(uow, task)
+    out = []
+    for node in _path_back(current) if current is not None else []:
+        row = completed_row(uow.session, task.case_id, node)
+        completer = uow.session.get(User, row.completed_by_id) if row and row.completed_by_id else None
+        out.append({"element_id": node.task_spec.bpmn_id, "name": node.task_spec.bpmn_name or node.task_spec.bpmn_id,
+                    "completed_by": completer.username if completer else None,
+                    "completed_at": row.completed_at if row else None})
+    return out
+
+
+def discarded_steps(s, case_id: int, workflow) -> list[str]:
+    """Element ids of the live rows a reset has just left without a READY task (cancelled next)."""
+    ready = {str(t.id) for t in ready_human_tasks(workflow)}
+    rows = s.scalars(select(Task).where(Task.case_id == case_id, Task.state.in_(TASK_LIVE_STATES))
+                     .order_by(Task.id)).all()
+    return [r.element_id for r in rows if r.spiff_task_id not in ready]
+
+
+def reopen_to(uow, case, workflow, target, user: User, action: str, task_id: int, reason: str,
+              detail: dict, back_to: int | None) -> list[Task]:
+    """Reset the workflow to ``target`` and store it: rows, SLA and BPMN timers of everything the
+    reset discarded are cancelled by ``persist``; the reopened step gets a fresh deadline and is
+    claimed by ``back_to`` (whoever completed it before) when that user is still active."""
+    now, s = uow.clock.now(), uow.session
+    run_engine(lambda: workflow.reset_from_task_id(target.id))
+    detail = {"to_element": target.task_spec.bpmn_id, "cancelled": discarded_steps(s, case.id, workflow), **detail}
+    opened = run_engine(lambda: persist(uow, case, workflow, now, user, action, task_id=task_id,
+                                        detail=detail, reason=reason))
+    holder = s.get(User, back_to) if back_to else None
+    for row in opened:
+        if row.spiff_task_id == str(target.id) and holder is not None and holder.active and row.state == "open":
+            row.assignee_id, row.state = holder.id, "claimed"
+    return opened
+
+
+def return_task(uow, task_id: int, actor_id: int, reason: str, to_element: str | None = None) -> dict:
+    """退回: reopen an earlier human step (default: the previous one; its data as it was). Steps
+    after it are discarded: a return inside a parallel branch leaves the other branches alone, a
+    return to a step before the split cancels every branch (the audit row lists them)."""
     reason = require_reason(reason)
     user, task = _own_open_task(uow, task_id, actor_id)
-    now, case = uow.clock.now(), task.case
-    workflow = case_workflow(uow, case)
-    current = find_task(workflow, task.spiff_task_id)
-    if len(ready_human_tasks(workflow)) > 1:
-        raise ProcessRefusal("other steps of this case are open in parallel; return is not possible here")
-    previous = _previous_human_task(current) if current is not None else None
-    if previous is None:
+    case = task.case
+    workflow, current = workflow_and_task(uow, task)
+    targets = _path_back(current) if current is not None else []
+    if not targets:
         raise ProcessRefusal("there is no earlier step to return this task to")
-    run_engine(lambda: workflow.reset_from_task_id(previous.id))
-    opened = run_engine(lambda: persist(uow, case, workflow, now, user, "task.returned", task_id=task.id,
-                                        detail={"to_element": previous.task_spec.bpmn_id}, reason=reason))
+    target = targets[0] if to_element is None else next(
+        (t for t in targets if t.task_spec.bpmn_id == to_element), None)
+    if target is None:
+        raise ProcessRefusal(f"{to_element!r} is not an earlier step of this task",
+                             fields={"to_element": [f"one of {[t.task_spec.bpmn_id for t in targets]}"]})
+    previous = completed_row(uow.session, case.id, target)
+    opened = reopen_to(uow, case, workflow, target, user, "task.returned", task.id, reason, {},
+                       previous.completed_by_id if previous else None)
     uow.publish(DomainEvent("task.returned", case.id, task.id))
     uow.commit()
     return {"task_id": task.id, "returned_to": [{"id": t.id, "element_id": t.element_id, "name": t.name}

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, aliased, lazyload
 
 from ..errors import NotFound
 from ..incidents import incident_view, open_incidents
-from ..models import AuditEvent, Case, CaseLink, OrgUnit, ProcessDefinition, Task, User
+from ..models import (AuditEvent, Case, CaseCopy, CaseLink, OrgUnit, ProcessDefinition, Task,
+                      User)
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import candidate_clause, oversight_paths
 
@@ -22,12 +23,13 @@ def sla_state(task: Task, now: datetime) -> str:
 
 
 def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: str | None,
-                  now: datetime) -> dict:
+                  now: datetime, owner: str | None = None) -> dict:
     return {"id": task.id, "case_id": task.case_id, "case_number": case_number, "name": task.name,
             "title": task.title, "element_id": task.element_id, "role": task.role,
             "org_unit": org_code, "assignee": assignee, "state": task.state, "due_at": task.due_at,
             "warn_at": task.warn_at, "due_provisional": task.due_provisional, "sla_state": sla_state(task, now), "priority": task.priority,
-            "form_key": task.form_key, "created_at": task.created_at}
+            "form_key": task.form_key, "created_at": task.created_at,
+            "owner": owner, "delegation": task.delegation, "draft": task.draft or {}}
 
 
 def task_rows(session: Session, query, now: datetime) -> list[dict]:
@@ -41,12 +43,13 @@ def task_rows_by_id(session: Session, ids: list[int], now: datetime) -> list[dic
     """Inbox rows for these task ids, in this order."""
     if not ids:
         return []
-    assignee = aliased(User)
-    q = (select(Task, Case.number, OrgUnit.code, assignee.username).options(lazyload(Task.candidates))
+    assignee, owner = aliased(User), aliased(User)
+    q = (select(Task, Case.number, OrgUnit.code, assignee.username, owner.username).options(lazyload(Task.candidates))
          .join(Case, Case.id == Task.case_id)
          .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
-         .outerjoin(assignee, assignee.id == Task.assignee_id).where(Task.id.in_(ids)))
-    rows = {t.id: task_row_view(t, number, code, name, now) for t, number, code, name in session.execute(q)}
+         .outerjoin(assignee, assignee.id == Task.assignee_id)
+         .outerjoin(owner, owner.id == Task.owner_id).where(Task.id.in_(ids)))
+    rows = {t.id: task_row_view(t, number, code, name, now, by) for t, number, code, name, by in session.execute(q)}
     return [rows[i] for i in ids]
 
 
@@ -59,12 +62,22 @@ def case_visibility(session: Session, user: User):
     reported = aliased(Case)
     merged_reporter = exists().where(CaseLink.master_case_id == Case.id, CaseLink.case_id.in_(
         select(reported.id).where(reported.requester_id == user.id)))
-    conds = [Case.requester_id == user.id, involved, merged_reporter]
+    conds = [Case.requester_id == user.id, involved, merged_reporter, *_copied(user)]
     if paths:
         units = select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(p) for p in paths]))
         conds += [Case.org_unit_id.in_(units),
                   exists().where(Task.case_id == Case.id, Task.org_unit_id.in_(units))]
     return or_(*conds)
+
+
+def _copied(user: User) -> list:
+    """抄送: cases copied to the user or to an org unit they hold a role in. Two EXISTS, each
+    on its own (user_id|org_unit_id, case_id) index."""
+    conds = [exists().where(CaseCopy.case_id == Case.id, CaseCopy.user_id == user.id)]
+    org_ids = sorted({h.org_unit_id for h in user.roles if h.org_unit_id is not None})
+    if org_ids:
+        conds.append(exists().where(CaseCopy.case_id == Case.id, CaseCopy.org_unit_id.in_(org_ids)))
+    return conds
 
 
 def visible_case(session: Session, user: User, case_id: int) -> Case:

@@ -24,6 +24,7 @@ from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clau
                            oversight_clause)
 from .common import load_actor, require_reason, run_engine, visible_open_task, visible_task
 from .queries import case_summary, task_rows, task_rows_by_id
+from .signatures import complete_signer
 
 SCOPES = ("mine", "group", "all", "inbox")
 
@@ -124,6 +125,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     (审批意见) lands in the case history."""
     s, now = uow.session, uow.clock.now()
     user, task = visible_open_task(uow, task_id, actor_id)
+    if force_reason is None and (signed := complete_signer(uow, user, task, data, comment)) is not None:
+        return signed  # 加签: a signer's row, or a step held for the signers after it
     if force_reason is not None:
         if not user.has_role("supervisor"):
             raise Forbidden("only supervisors may force-complete a task", task_id=task.id)
@@ -131,6 +134,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     elif not can_act(user, task):
         raise Forbidden("this task is not yours to complete" if task.assignee_id else
                         "you are not a candidate for this task", task_id=task.id)
+    if task.delegation == "pending":  # 委派: the delegate hands it back; the owner completes
+        raise Conflict("this task is delegated: resolve it first", task_id=task.id)
     case = task.case
     if case.status != "running":
         raise Conflict(f"the case is {case.status}", case_id=case.id)
@@ -138,7 +143,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
         raise Conflict("the case changed since you loaded it", case_id=case.id)
     spec = _task_spec(uow, task)
     cfg = human_config(spec)
-    clean = validate(cfg.form, spec, data)
+    clean = validate(cfg.form, spec, task.draft | data if task.draft and isinstance(data, dict) else data)
     for f in cfg.form.fields:  # a field marked merge_into (当 its condition holds) names the master case
         when = f.properties.get("merge_into")
         if when and clean.get(f.name) not in (None, "") and expressions.evaluate(when, clean):

@@ -74,7 +74,7 @@ def test_the_first_step_has_nothing_to_return_to(people):
     assert resp.status_code == 422
 
 
-def test_no_return_while_parallel_steps_are_open(people, container):
+def test_a_return_before_the_split_cancels_every_branch(people, container):
     make_user(container, "sun", "clerk")
     make_user(container, "zhou", "approver")
     assert people["root"].upload(("p.bpmn", (DATA / "parallel_review.bpmn").read_bytes())).status_code == 201
@@ -82,6 +82,11 @@ def test_no_return_while_parallel_steps_are_open(people, container):
     case = people["zhang"].post("/cases", {"process_key": "parallel_review", "data": {}}).get_json()
     clerk.post(f"/tasks/{case['tasks'][0]['id']}/complete", {"data": {"ok": True}})
     a, b = approver.get("/tasks").get_json()
-    refused = approver.post(f"/tasks/{a['id']}/return", {"reason": "材料不全"})
-    assert refused.status_code == 422 and "parallel" in refused.get_json()["error"]["message"]
-    assert {t["id"] for t in approver.get("/tasks").get_json()} == {a["id"], b["id"]}  # nothing changed
+    back = approver.post(f"/tasks/{a['id']}/return", {"reason": "材料不全"})
+    assert back.status_code == 200
+    assert [t["element_id"] for t in back.get_json()["returned_to"]] == ["Task_receive"]
+    assert approver.get("/tasks").get_json() == []  # both branches are gone
+    assert [t["element_id"] for t in clerk.get("/tasks?scope=mine").get_json()] == ["Task_receive"]
+    history = people["zhang"].get(f"/cases/{case['id']}").get_json()["history"]
+    returned = [h for h in history if h["action"] == "task.returned"]
+    assert len(returned) == 1 and returned[0]["reason"] == "材料不全"

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from . import auth, calendar, cases, directory, external_tasks, incidents, messages, processes, supervision, tasks
+from . import approvals, auth, calendar, cases, directory, external_tasks, incidents, messages, processes, supervision, tasks
+from . import returns
+from . import signers
 
 
 class CivicFlowApi(Api):
@@ -21,6 +23,6 @@ def init_api(app: Flask) -> Api:
     )
     api = CivicFlowApi(app)
     for module in (auth, processes, cases, tasks, directory, supervision, calendar, incidents, external_tasks,
-                   messages):
+                   messages, approvals, returns, signers):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     return api

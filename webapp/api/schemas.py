@@ -46,6 +46,9 @@ class TaskOut(Schema):
     priority = fields.Integer()
     form_key = fields.String(allow_none=True)
     created_at = fields.DateTime()
+    owner = fields.String(allow_none=True)  # 委派: who delegated it and completes it after
+    delegation = fields.String(allow_none=True, validate=validate.OneOf(["pending", "resolved"]))
+    draft = fields.Dict()
 
 
 class TaskDetail(TaskOut):

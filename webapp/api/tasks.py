@@ -7,7 +7,8 @@ from engine import services
 
 from engine.services import handover
 
-from .schemas import CompleteOut, ReasonIn, ReassignIn, TaskComplete, TaskDetail, TaskOut, TaskQuery
+from .returns import ReturnIn
+from .schemas import CompleteOut, ReassignIn, TaskComplete, TaskDetail, TaskOut, TaskQuery
 from ..calls import run
 from .security import require_token
 
@@ -63,8 +64,9 @@ def transfer(body: dict, task_id: int):
 
 
 @blp.route("/<int:task_id>/return", methods=["POST"])
-@blp.arguments(ReasonIn)
+@blp.arguments(ReturnIn)
 @blp.response(200)
 def return_(body: dict, task_id: int):
-    """退回: reopen the previous human step; refused (422) while parallel steps are open."""
-    return run(handover.return_task, task_id, g.user_id, body["reason"])
+    """退回: reopen an earlier human step (``to_element``, one of the return targets; default the
+    previous one). 422 if it is not a target."""
+    return run(handover.return_task, task_id, g.user_id, body["reason"], to_element=body["to_element"])
