@@ -89,6 +89,8 @@ class Task(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     delegation: Mapped[str | None] = mapped_column(String(16))  # pending | resolved
     draft: Mapped[dict] = mapped_column(default=dict)  # data filled in but not yet completed
+    # when a person first took the step up (claim, transfer, reassign): 撤回 is allowed only before
+    acted_at: Mapped[datetime | None]
     # 加签: a "signer" row signs for its parent step, before or after it
     kind: Mapped[str] = mapped_column(String(16), default="step")  # step | signer
     parent_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)

@@ -7,6 +7,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.orm import Session, joinedload
 
 from .. import expressions
+from ..bpmn.loader import definition_of
+from ..bpmn.specs import human_spec
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from ..incidents import refusal
 from ..models import Task, User
@@ -36,6 +38,22 @@ def visible_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
     if task.state not in TASK_OPEN_STATES:
         raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=task.case_id)
     return user, task
+
+
+def refuse_while_delegated(task: Task) -> None:
+    """A delegate works the task for its owner: they resolve it, never hand it on or give it back."""
+    if task.delegation == "pending":
+        raise Conflict(f"task {task.id} is delegated: the delegate must resolve it first",
+                       task_id=task.id, case_id=task.case_id)
+
+
+def task_spec(uow, task: Task):
+    """The diagram's spec of a task row (a signer row: the step it signs for)."""
+    parsed = definition_of(uow, task.case.definition_id)
+    spec = human_spec([parsed.spec, *parsed.subprocess_specs.values()], task.element_id)
+    if spec is None:
+        raise NotFound(f"task {task.id}: element {task.element_id} is not in its diagram")
+    return spec
 
 
 def require_reason(reason: str | None) -> str:

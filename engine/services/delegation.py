@@ -12,9 +12,8 @@ from ..events import DomainEvent
 from ..forms_runtime import validate
 from ..models import Task, User
 from ..permissions import is_staff, may_work
-from .common import require_reason, visible_open_task
-from .handover import _own_open_task
-from .tasks import _task_spec
+from .common import require_reason, task_spec, visible_open_task
+from .handover import own_open_task
 
 
 def _delegate_target(s, actor: User, task: Task, username: str | None) -> User:
@@ -40,13 +39,12 @@ def _delegate_target(s, actor: User, task: Task, username: str | None) -> User:
                              fields={"to_user": ["does not hold the role this task needs"]})
     return target
 
-
 def delegate(uow, task_id: int, actor_id: int, to_user: str | None, reason: str | None) -> dict:
     """委派 by the person working the task (an unclaimed task is claimed by the act). The delegate
     becomes the assignee, the actor its owner; the deadline and its timers are untouched.
     A task already out with a delegate is a Conflict."""
     reason = require_reason(reason)
-    user, task = _own_open_task(uow, task_id, actor_id)
+    user, task = own_open_task(uow, task_id, actor_id)
     if task.delegation == "pending":
         raise Conflict("this task is already delegated; it must be resolved first", task_id=task.id)
     s, now = uow.session, uow.clock.now()
@@ -62,7 +60,6 @@ def delegate(uow, task_id: int, actor_id: int, to_user: str | None, reason: str 
     uow.commit()
     return {"task_id": task.id, "owner": user.username, "assignee": target.username, "delegation": "pending"}
 
-
 def resolve(uow, task_id: int, actor_id: int, data: object, comment: str | None = None) -> dict:
     """The delegate hands the task back: ``data`` is checked against the task's form and kept
     as its draft, which the owner's completion starts from. Only the delegate, only while the
@@ -74,7 +71,7 @@ def resolve(uow, task_id: int, actor_id: int, data: object, comment: str | None 
         raise Forbidden("only the delegate may resolve this task", task_id=task.id)
     if task.case.status != "running":
         raise Conflict(f"the case is {task.case.status}", case_id=task.case_id)
-    spec = _task_spec(uow, task)
+    spec = task_spec(uow, task)
     clean = validate(human_config(spec).form, spec, data)
     s, now = uow.session, uow.clock.now()
     task.draft = dict(task.draft or {}) | clean  # a new dict: the JSON column sees the change

@@ -15,7 +15,7 @@ from ..events import DomainEvent
 from ..models import OrgUnit, Task, TaskCandidate, User, UserRole
 from ..models.cases import TASK_LIVE_STATES
 from ..permissions import can_act, matches, may_work
-from .common import require_reason, run_engine, visible_open_task
+from .common import refuse_while_delegated, require_reason, run_engine, visible_open_task
 
 
 def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None,
@@ -66,10 +66,11 @@ def _target_unit(s, task: Task, code: str, paths: list[str] | None) -> OrgUnit:
     return unit
 
 
-def _own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+def own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
     user, task = visible_open_task(uow, task_id, actor_id)
     if not can_act(user, task):
         raise Forbidden("only the person working the task may hand it on", task_id=task.id)
+    refuse_while_delegated(task)
     if task.case.status != "running":
         raise Conflict(f"the case is {task.case.status}", case_id=task.case_id)
     return user, task
@@ -79,9 +80,10 @@ def transfer(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
              to_org_unit: str | None = None) -> dict:
     """转办: a colleague who is also a candidate, or the same role in another org unit."""
     reason = require_reason(reason)
-    user, task = _own_open_task(uow, task_id, actor_id)
+    user, task = own_open_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
     move_task(s, task, to_user, to_org_unit, paths=None, candidates_only=True)
+    task.acted_at = task.acted_at or now
     task.owner_id, task.delegation = None, None  # 转办, not 委派: the new assignee owns the task outright
     audit.append(s, now, user, "task.transferred", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
@@ -134,7 +136,7 @@ def workflow_and_task(uow, task: Task):
 
 def return_targets(uow, task_id: int, actor_id: int) -> list[dict]:
     """The earlier human steps this task may be returned to, newest first (see ``_path_back``)."""
-    _, task = _own_open_task(uow, task_id, actor_id)
+    _, task = own_open_task(uow, task_id, actor_id)
     _, current = workflow_and_task(uow, task)
     out = []
     for node in _path_back(current) if current is not None else []:
@@ -176,7 +178,7 @@ def return_task(uow, task_id: int, actor_id: int, reason: str, to_element: str |
     after it are discarded: a return inside a parallel branch leaves the other branches alone, a
     return to a step before the split cancels every branch (the audit row lists them)."""
     reason = require_reason(reason)
-    user, task = _own_open_task(uow, task_id, actor_id)
+    user, task = own_open_task(uow, task_id, actor_id)
     case = task.case
     workflow, current = workflow_and_task(uow, task)
     targets = _path_back(current) if current is not None else []

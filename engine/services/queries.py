@@ -29,7 +29,7 @@ def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: 
             "org_unit": org_code, "assignee": assignee, "state": task.state, "due_at": task.due_at,
             "warn_at": task.warn_at, "due_provisional": task.due_provisional, "sla_state": sla_state(task, now), "priority": task.priority,
             "form_key": task.form_key, "created_at": task.created_at,
-            "owner": owner, "delegation": task.delegation, "draft": task.draft or {}}
+            "owner": owner, "delegation": task.delegation}
 
 
 def task_rows(session: Session, query, now: datetime) -> list[dict]:

@@ -10,12 +10,19 @@ from sqlalchemy import select, update
 from .. import audit
 from ..calendar.store import calendar_for
 from ..errors import Conflict, Forbidden, InvalidInput
+from ..bpmn.specs import human_config
 from ..events import DomainEvent
+from ..forms_runtime import validate
 from ..models import Task, User
 from ..models.cases import TASK_LIVE_STATES, TASK_OPEN_STATES, TASK_WAITING
 from ..permissions import can_act
 from ..sla import cancel_timers, pause, resume, start_clock
+from .common import task_spec
 from .queries import case_summary, task_rows_by_id
+
+# what a signer fills in: approve or not, with the comment beside it
+SIGNER_FORM = {"key": None, "fields": [{"name": "approved", "type": "boolean", "required": True,
+                                         "label": "同意", "choices": [], "min": None, "max": None}]}
 
 
 def complete_signer(uow, user: User, task: Task, data: object, comment: str | None) -> dict | None:
@@ -29,16 +36,12 @@ def complete_signer(uow, user: User, task: Task, data: object, comment: str | No
 
 def _hold(uow, user: User, task: Task, data: object, comment: str | None, after: list[Task]) -> dict:
     """The step's data is checked and kept in ``draft``; it waits while its after-signers sign."""
-    from ..bpmn.specs import human_config
-    from ..forms_runtime import validate
-    from .tasks import _task_spec  # tasks dispatches here: imported late, the lookup stays in one place
-
     s, now = uow.session, uow.clock.now()
     if not can_act(user, task):
         raise Forbidden("this task is not yours to complete", task_id=task.id)
     if task.case.status != "running":
         raise Conflict(f"the case is {task.case.status}", case_id=task.case_id)
-    spec = _task_spec(uow, task)
+    spec = task_spec(uow, task)
     clean = validate(human_config(spec).form, spec, data)
     task.draft, task.assignee_id, task.state = clean, user.id, TASK_WAITING
     pause(s, task, now)
@@ -93,7 +96,7 @@ def _sign(uow, user: User, row: Task, data: object, comment: str | None) -> dict
 
 def run_deferred(uow, parent: Task) -> dict:
     """The held completion, as its completer and in this transaction: the step runs with its draft."""
-    from .tasks import complete_task
+    from .tasks import complete_task  # complete_task hands signer cases here: a late import breaks the cycle
 
     parent.state = "claimed"
     uow.session.flush()

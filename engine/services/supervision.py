@@ -48,6 +48,8 @@ def reassign(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
     user, task = _supervised_task(uow, task_id, actor_id)
     s, now = uow.session, uow.clock.now()
     move_task(s, task, to_user, to_org_unit, paths=oversight_paths(s, user), candidates_only=False)
+    task.acted_at = task.acted_at or now
+    task.owner_id, task.delegation = None, None  # a supervisor's reassign ends a delegation too
     audit.append(s, now, user, "task.reassigned", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
     uow.publish(DomainEvent("task.reassigned", task.case_id, task.id))

@@ -8,12 +8,12 @@ from sqlalchemy import and_, select, update
 from forms import describe
 
 from .. import audit, expressions
-from ..bpmn.loader import case_workflow, definition_of, find_task
-from ..bpmn.specs import human_config, human_spec
+from ..bpmn.loader import case_workflow, find_task
+from ..bpmn.specs import human_config
 from ..case_sync import persist
 from ..case_trail import completed_ids, reason_given
 from ..duplicates import candidates as duplicate_candidates, merge
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, schema_for, validate
 from ..incidents import advance
@@ -22,9 +22,10 @@ from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
 from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
                            oversight_clause)
-from .common import load_actor, require_reason, run_engine, visible_open_task, visible_task
+from .common import (load_actor, refuse_while_delegated, require_reason, run_engine, task_spec,
+                     visible_open_task, visible_task)
 from .queries import case_summary, task_rows, task_rows_by_id
-from .signatures import complete_signer
+from .signatures import SIGNER_FORM, complete_signer
 
 SCOPES = ("mine", "group", "all", "inbox")
 
@@ -65,23 +66,17 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
     user = load_actor(s, actor_id)
     task = visible_task(s, user, task_id)
     out = task_rows(s, select(Task).where(Task.id == task.id), now)[0]
-    spec = _task_spec(uow, task)
+    spec = task_spec(uow, task)
     schema = schema_for(human_config(spec).form, spec)
-    out["form"] = {"key": human_config(spec).form.key, "fields": describe(schema) if schema else []}
+    out["form"] = SIGNER_FORM if task.kind == "signer" else {
+        "key": human_config(spec).form.key, "fields": describe(schema) if schema else []}
     out["case"] = case_summary(task.case) | {"data": task.case.data}
     out["can_act"] = can_act(user, task) and task.state in TASK_OPEN_STATES
+    out["draft"] = task.draft or {}  # a delegate's work in progress: the task's own view only, never a case's
     rule = human_config(spec).properties.get("duplicate_check")
     if rule and out["can_act"]:
         out["duplicate_candidates"] = duplicate_candidates(s, task.case, rule, task.case.data)
     return out
-
-
-def _task_spec(uow, task: Task):
-    parsed = definition_of(uow, task.case.definition_id)
-    spec = human_spec([parsed.spec, *parsed.subprocess_specs.values()], task.element_id)
-    if spec is None:
-        raise NotFound(f"task {task.id}: element {task.element_id} is not in its diagram")
-    return spec
 
 
 def claim_task(uow, task_id: int, actor_id: int) -> dict:
@@ -91,7 +86,7 @@ def claim_task(uow, task_id: int, actor_id: int) -> dict:
     if not can_act(user, task):
         raise Forbidden("you are not a candidate for this task")
     done = s.execute(update(Task).where(Task.id == task.id, Task.state == "open", Task.assignee_id.is_(None))
-                     .values(state="claimed", assignee_id=user.id)).rowcount
+                     .values(state="claimed", assignee_id=user.id, acted_at=now)).rowcount
     if done != 1:
         raise Conflict("the task is no longer open to claim", task_id=task.id)
     audit.append(s, now, user, "task.claimed", case_id=task.case_id, task_id=task.id)
@@ -106,6 +101,7 @@ def unclaim_task(uow, task_id: int, actor_id: int) -> dict:
     task = visible_task(s, user, task_id)
     if task.assignee_id != user.id and not user.has_role(*OVERSEER_ROLES):
         raise Forbidden("only the assignee or a supervisor can give a task back")
+    refuse_while_delegated(task)
     done = s.execute(update(Task).where(Task.id == task.id, Task.state == "claimed")
                      .values(state="open", assignee_id=None)).rowcount
     if done != 1:
@@ -134,14 +130,13 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     elif not can_act(user, task):
         raise Forbidden("this task is not yours to complete" if task.assignee_id else
                         "you are not a candidate for this task", task_id=task.id)
-    if task.delegation == "pending":  # 委派: the delegate hands it back; the owner completes
-        raise Conflict("this task is delegated: resolve it first", task_id=task.id)
+    refuse_while_delegated(task)  # 委派: the delegate resolves; the owner completes
     case = task.case
     if case.status != "running":
         raise Conflict(f"the case is {case.status}", case_id=case.id)
     if expected_version is not None and expected_version != case.version:
         raise Conflict("the case changed since you loaded it", case_id=case.id)
-    spec = _task_spec(uow, task)
+    spec = task_spec(uow, task)
     cfg = human_config(spec)
     clean = validate(cfg.form, spec, task.draft | data if task.draft and isinstance(data, dict) else data)
     for f in cfg.form.fields:  # a field marked merge_into (当 its condition holds) names the master case

@@ -26,8 +26,11 @@ def _lost_race(exc: DBAPIError) -> bool:
         getattr(exc.orig, "pgcode", None) in RETRYABLE_SQLSTATES
 
 
+_UNTOUCHED_STATES = ("open", "claimed")  # claimed: assigned by the diagram (camunda:assignee), not by a person
+
+
 def _untouched(row: Task) -> bool:
-    return row.state == "open" and row.assignee_id is None and not row.draft and row.delegation is None
+    return row.state in _UNTOUCHED_STATES and row.acted_at is None and not row.draft and row.delegation is None
 
 
 def withdraw(uow, task_id: int, actor_id: int, reason: str) -> dict:
@@ -62,7 +65,7 @@ def withdraw(uow, task_id: int, actor_id: int, reason: str) -> dict:
     ids = [r.id for r in followed]
     try:
         cancelled = s.execute(update(Task).where(
-            Task.id.in_(ids), Task.state == "open", Task.assignee_id.is_(None), Task.delegation.is_(None))
+            Task.id.in_(ids), Task.state.in_(_UNTOUCHED_STATES), Task.acted_at.is_(None), Task.delegation.is_(None))
             .values(state="cancelled").execution_options(synchronize_session="fetch")).rowcount
         if cancelled != len(ids):
             raise Conflict("the next step was taken up meanwhile; it can no longer be withdrawn",

@@ -80,6 +80,8 @@ def test_a_countersign_signer_delegates_and_completes_what_the_delegate_resolved
                                                                                     {"approved": True})
     assert _sla(container, sign["id"]) == before
     _checked(container, case_id, a4.post(f"/tasks/{sign['id']}/resolve", {"data": {"approved": True}}), 404)
+    requester_view = people["sun"].get(f"/cases/{case_id}").get_json()
+    assert all("draft" not in t for t in requester_view["tasks"])  # work in progress stays with the task
 
     _checked(container, case_id, a1.post(f"/tasks/{sign['id']}/complete", {"data": {}, "comment": "同意"}))
     other = _task(a2, case_id, "sign", "mine")
@@ -116,6 +118,10 @@ def test_department_approval_delegation_is_refused_to_the_wrong_people(container
     _checked(container, case_id, a3.post(url, {"to_user": "a4", "reason": "again"}), 409)
     assert "resolve it first" in _checked(container, case_id, a3.post(
         f"/tasks/{market['id']}/complete", {"data": {"dept_market_ok": True}}), 409)["error"]["message"]
+    for verb, body in (("transfer", {"to_user": "a4", "reason": "转给别人"}), ("unclaim", None),
+                       ("return", {"reason": "退回"})):  # the delegate works it for the owner, no more
+        _checked(container, case_id, a3.post(f"/tasks/{market['id']}/{verb}", body), 409)
+    assert _task(a3, case_id, "dept_market", "mine")["owner"] == "a2"
     _checked(container, case_id, a1.post(f"/tasks/{market['id']}/complete", {"data": {}}), 403)
     _checked(container, case_id, people["i1"].post(f"/tasks/{market['id']}/complete", {"data": {}}), 404)
     assert people["i1"].get(f"/tasks/{market['id']}").status_code == 404

@@ -228,6 +228,30 @@ def test_withdraw_after_a_split(users, container):
     assert len([r for r in rows(container, case_id) if r.state in ("open", "claimed")]) == 3
 
 
+def test_withdraw_from_signers_the_diagram_assigned(users, container):
+    """Signers named by camunda:assignee have not acted yet: the applicant may still withdraw."""
+    case_id = start_case(users, container, "countersign")
+    act(users, container, case_id, "sun", "complete", "apply")
+    signer = [r for r in rows(container, case_id) if r.element_id == "sign" and r.state == "claimed"][0]
+    resp = users["sun"].post(f"/tasks/{signer.id}/withdraw", {"reason": "补充材料"})
+    assert resp.status_code == 200, resp.get_json()
+    check(container, case_id)
+    assert [r.element_id for r in rows(container, case_id) if r.state in ("open", "claimed")] == ["apply"]
+    act(users, container, case_id, "sun", "complete", "apply")
+    [a1] = users["a1"].get("/tasks").get_json()
+    assert users["a1"].post(f"/tasks/{a1['id']}/complete", {"data": {"approved": True}}).status_code == 200
+    [a2] = users["a2"].get("/tasks").get_json()
+    assert users["sun"].post(f"/tasks/{a2['id']}/withdraw", {"reason": "x"}).status_code == 409
+    check(container, case_id)
+
+
+def test_withdraw_after_the_next_step_was_transferred_is_refused(users, container):
+    case_id = start_case(users, container, "linear_review")
+    act(users, container, case_id, "sun", "complete", "apply")
+    act(users, container, case_id, "a1", "transfer", "review", {"to_user": "a2", "reason": "a2 熟悉此类"})
+    act(users, container, case_id, "sun", "withdraw", "review", {"reason": "x"}, status=409)
+
+
 def _sizes(container, case_id: int) -> tuple[int, int]:
     with container.session_factory() as s:
         state = s.get(Case, case_id).state

@@ -186,6 +186,8 @@ def test_signers_before_a_department_step(people, container, clock):
     assert people["i1"].post(f"/tasks/{market['id']}/remove-signers", {"users": ["a4"], "reason": "x"}).status_code == 404
     a4 = _task(people, "a4")
     assert a4["due_at"] and _timers(container, a4["id"]).count("sla-due") == 1
+    form = people["a4"].get(f"/tasks/{a4['id']}").get_json()["form"]
+    assert [f["name"] for f in form["fields"]] == ["approved"]  # a signer approves, not the step's form
     _change(people, container, "a1", market["id"], "remove-signers", {"users": ["a4"], "reason": "不必"})
     assert _timers(container, a4["id"]) == []
     clock.advance(hours=2)

@@ -48,11 +48,11 @@ class TaskOut(Schema):
     created_at = fields.DateTime()
     owner = fields.String(allow_none=True)  # 委派: who delegated it and completes it after
     delegation = fields.String(allow_none=True, validate=validate.OneOf(["pending", "resolved"]))
-    draft = fields.Dict()
 
 
 class TaskDetail(TaskOut):
     form = fields.Dict()
+    draft = fields.Dict()  # what a delegate filled in, before the owner completes
     duplicate_candidates = fields.List(fields.Dict())
     case = fields.Dict()
     can_act = fields.Boolean()

@@ -44,6 +44,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('draft', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
                                       nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='step'))
+        batch_op.add_column(sa.Column('acted_at', engine.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('parent_task_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('signer_position', sa.String(length=16), nullable=True))
         batch_op.create_index(batch_op.f('ix_tasks_parent_task_id'), ['parent_task_id'], unique=False)
@@ -58,6 +59,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tasks_parent_task_id'))
         batch_op.drop_column('signer_position')
         batch_op.drop_column('parent_task_id')
+        batch_op.drop_column('acted_at')
         batch_op.drop_column('kind')
         batch_op.drop_column('draft')
         batch_op.drop_column('delegation')
