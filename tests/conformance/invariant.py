@@ -39,3 +39,9 @@ def assert_rows_match_workflow(container, case_id: int) -> None:
         for row in rows:
             if row.due_at is not None and row.state != "waiting" and row.paused_at is None:
                 assert due.count(row.id) == 1, ("breach timers of", row.element_id, due.count(row.id))
+
+
+def assert_consistent(container, case_id: int) -> None:
+    """Both invariants for one case: it waits on something, and its rows match its workflow."""
+    assert_not_stuck(container, case_id)
+    assert_rows_match_workflow(container, case_id)

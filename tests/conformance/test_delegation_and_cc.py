@@ -6,29 +6,23 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import AuditEvent, Task, Timer
-from tests.conformance.invariant import assert_not_stuck, assert_rows_match_workflow
+from tests.conformance.invariant import assert_consistent
 from tests.factories.api import ApiUser
-from tests.factories.approvals import DIAGRAMS, PEOPLE
-from tests.factories.directory import make_org_tree, make_user
+from tests.factories.approvals import approval_world
+from tests.factories.directory import make_org_tree
 
 
 @pytest.fixture
 def people(client, container):
     make_org_tree(container)
-    for name, role, unit in PEOPLE:
-        make_user(container, name, role, org_unit=unit)
-    make_user(container, "op1", "operator", org_unit="D-WEST")  # a member of an org unit, works none of these
-    admin = ApiUser(client, "root")
-    for key, body in DIAGRAMS.items():
-        assert admin.upload((f"{key}.bpmn", body)).status_code == 201
-    return {name: ApiUser(client, name) for name, _, _ in PEOPLE + [("op1", "operator", None)]}
+    # op1: a member of an org unit who works none of these steps
+    return approval_world(client, container, extra_people=[("op1", "operator", "D-WEST")])
 
 
 def _checked(container, case_id: int, resp, status: int = 200):
     """The response has ``status``, and the case neither stopped nor drifted from its workflow."""
     assert resp.status_code == status, resp.get_json()
-    assert_not_stuck(container, case_id)
-    assert_rows_match_workflow(container, case_id)
+    assert_consistent(container, case_id)
     return resp.get_json()
 
 

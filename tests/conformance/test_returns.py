@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import Case, Task, Timer
-from tests.conformance.invariant import assert_not_stuck, assert_rows_match_workflow
+from tests.conformance.invariant import assert_consistent
 from tests.factories.api import ApiUser
-from tests.factories.approvals import DIAGRAMS, PEOPLE
+from tests.factories.approvals import approval_world
 from tests.factories.bpmn import diagram, end, flow, start, user_task
-from tests.factories.directory import make_user
 
 
 def _step(task_id: str, groups: str = "clerk") -> str:
@@ -31,17 +30,11 @@ LINEAR = diagram("linear_review", "\n".join([
 
 @pytest.fixture
 def users(client, container) -> dict[str, ApiUser]:
-    for name, role, unit in PEOPLE:
-        make_user(container, name, role, org_unit=unit)
-    out = {name: ApiUser(client, name) for name, _, _ in PEOPLE}
-    for key, body in [*DIAGRAMS.items(), ("branch_review", TWO_STEP_BRANCH), ("linear_review", LINEAR)]:
-        assert out["root"].upload((f"{key}.bpmn", body)).status_code == 201
-    return out
+    return approval_world(client, container,
+                          extra_diagrams=[("branch_review", TWO_STEP_BRANCH), ("linear_review", LINEAR)])
 
 
-def check(container, case_id: int) -> None:
-    assert_not_stuck(container, case_id)
-    assert_rows_match_workflow(container, case_id)
+check = assert_consistent
 
 
 def start_case(users, container, key: str) -> int:

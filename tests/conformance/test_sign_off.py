@@ -5,40 +5,34 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conformance.invariant import assert_not_stuck, assert_rows_match_workflow
-from tests.factories.api import ApiUser
-from tests.factories.approvals import DIAGRAMS, PEOPLE
-from tests.factories.directory import make_user
+from tests.conformance.invariant import assert_consistent
+from tests.factories.approvals import approval_world
+
 
 @pytest.fixture
 def people(client, container):
-    for name, role, unit in PEOPLE:
-        make_user(container, name, role, org_unit=unit)
-    users = {name: ApiUser(client, name) for name, _, _ in PEOPLE}
-    for key, xml in DIAGRAMS.items():
-        assert users["root"].upload((f"{key}.bpmn", xml)).status_code == 201
-    return users
+    return approval_world(client, container)
 
-def _check(container, case_id: int) -> None:
-    assert_not_stuck(container, case_id)
-    assert_rows_match_workflow(container, case_id)
 
 def _applied(people, container, key: str) -> dict:
     case = people["zhang"].post("/cases", {"process_key": key, "data": {"title": "开办餐馆"}}).get_json()
     resp = people["sun"].post(f"/tasks/{case['tasks'][0]['id']}/complete", {"data": {"apply_ok": True}})
     assert resp.status_code == 200
-    _check(container, case["id"])
+    assert_consistent(container, case["id"])
     return case
+
 
 def _sign(people, container, name: str, approved: bool, comment: str) -> dict:
     [task] = people[name].get("/tasks").get_json()
     resp = people[name].post(f"/tasks/{task['id']}/complete", {"data": {"approved": approved}, "comment": comment})
     assert resp.status_code == 200, resp.get_json()
-    _check(container, task["case_id"])
+    assert_consistent(container, task["case_id"])
     return resp.get_json()
+
 
 def _steps(people, case_id: int) -> list[str]:
     return sorted(t["element_id"] for t in people["root"].get(f"/cases/{case_id}").get_json()["tasks"])
+
 
 def test_countersign_two_of_three_with_a_deadline_per_signer(people, container, clock):
     case = _applied(people, container, "countersign")
@@ -55,11 +49,13 @@ def test_countersign_two_of_three_with_a_deadline_per_signer(people, container, 
     assert [(h["actor"], h["comment"]) for h in history if h["action"] == "task.completed" and h["comment"]] == [
         ("a2", "同意"), ("a3", "同意，请注意消防")]
 
+
 def test_a_veto_ends_the_countersign_round(people, container):
     case = _applied(people, container, "countersign")
     _sign(people, container, "a1", False, "选址不符合规划")
     view = people["root"].get(f"/cases/{case['id']}").get_json()
     assert view["status"] == "completed" and view["data"]["approved"] is False  # the rejected end
+
 
 def test_or_sign_any_one(people, container):
     case = _applied(people, container, "or_sign")
@@ -67,12 +63,14 @@ def test_or_sign_any_one(people, container):
     assert _steps(people, case["id"]) == ["archive"]
     assert [people[n].get("/tasks").get_json() for n in ("a1", "a2")] == [[], []]
 
+
 def test_sequential_chain_one_after_another(people, container):
     case = _applied(people, container, "sequential_sign")
     for name, others in (("a1", ("a2", "a3")), ("a2", ("a1", "a3")), ("a3", ("a1", "a2"))):
         assert all(people[o].get("/tasks").get_json() == [] for o in others)
         _sign(people, container, name, True, f"{name} 同意")
     assert _steps(people, case["id"]) == ["archive"]
+
 
 def test_a_signer_cannot_sign_for_another(people, container):
     _applied(people, container, "countersign")

@@ -51,3 +51,18 @@ PARALLEL_DEPARTMENTS = diagram("department_approval", "\n".join([
 
 DIAGRAMS = {"countersign": COUNTERSIGN, "or_sign": OR_SIGN, "sequential_sign": SEQUENTIAL,
             "department_approval": PARALLEL_DEPARTMENTS}
+
+
+def approval_world(client, container, extra_people=(), extra_diagrams=()) -> dict:
+    """Everyone in PEOPLE (plus ``extra_people``) signed in, and the four diagrams (plus
+    ``extra_diagrams``, (key, bytes) pairs) deployed: name → ApiUser."""
+    from .api import ApiUser
+    from .directory import make_user
+
+    people = [*PEOPLE, *extra_people]
+    for name, role, unit in people:
+        make_user(container, name, role, org_unit=unit)
+    users = {name: ApiUser(client, name) for name, _, _ in people}
+    for key, body in [*DIAGRAMS.items(), *extra_diagrams]:
+        assert users["root"].upload((f"{key}.bpmn", body)).status_code == 201
+    return users
