@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import expressions
+from .errors import ProcessRefusal
 from .models import ROLES
 
 _EXPR = re.compile(r"[$#]\{([^}]*)\}")  # Camunda reads #{…} as ${…}
@@ -73,3 +75,15 @@ def expand(entries, evaluate) -> list[str]:
         else:
             out += split_entries(substitute(entry, evaluate))
     return out
+
+
+def task_priority(text: str | None, data: dict, element: str, default: int) -> int:
+    """``camunda:priority`` / ``camunda:taskPriority``: a whole number or ``${expression}`` on the
+    task's data. Anything else stops the step with a refusal naming it, never a silent default."""
+    if not text:
+        return default
+    try:
+        return int(substitute(text, lambda expr: expressions.evaluate(expr, data)))
+    except ValueError as exc:
+        raise ProcessRefusal(f"task {element}: priority is not a whole number ({exc})",
+                             fields={element: ["priority is not a whole number"]}) from exc

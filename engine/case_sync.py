@@ -11,7 +11,7 @@ from . import audit, call_activities, expressions
 from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config, human_spec, process_has
 from .calendar.store import calendar_for
-from .candidates import expand, lane_role, parse_group, substitute
+from .candidates import expand, lane_role, parse_group, substitute, task_priority
 from .case_trail import audit_engine_steps, update_case_columns
 from .errors import ProcessRefusal
 from .events import DomainEvent
@@ -66,11 +66,7 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
     assignee_id = _user_id(session, substitute(cfg.assignee, evaluate), element, "assignee") if cfg.assignee else None
     due = table_limit(uow, case.process_key, element, case.category, spiff_task.data.get("urgency")) \
         or (substitute(cfg.due, evaluate) if cfg.due else None)
-    try:
-        priority = int(substitute(cfg.priority, evaluate)) if cfg.priority else 50
-    except ValueError as exc:
-        raise ProcessRefusal(f"task {element}: priority is not a whole number ({exc})",
-                             fields={element: ["priority is not a whole number"]}) from exc
+    priority = task_priority(cfg.priority, spiff_task.data, element, default=50)
     first = next((c for c in candidates if c.user_id is None), TaskCandidate(role=None, org_unit_id=None))
     return Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,

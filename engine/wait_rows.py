@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 
 from .bpmn.automatic import external_config
 from .bpmn.specs import process_has
+from .candidates import task_priority
 from .models import EventSubscription, ExternalTask
 
 
@@ -38,16 +39,10 @@ def sync_external_tasks(session, case, workflow, now: datetime) -> list[External
             continue
         cfg = external_config(task.task_spec)
         new.append(ExternalTask(case_id=case.id, spiff_task_id=sid, element_id=task.task_spec.bpmn_id,
-                                topic=cfg.topic, priority=_priority(cfg.priority), created_at=now))
+                                topic=cfg.topic, priority=task_priority(cfg.priority, task.data, task.task_spec.bpmn_id, 0),
+                                created_at=now))
     session.add_all(new)
     return new
-
-
-def _priority(text: str | None) -> int:
-    try:
-        return int(text) if text else 0
-    except ValueError:
-        return 0
 
 
 def _event_kind(definition) -> str | None:

@@ -11,6 +11,7 @@ from ..calendar import parse_limit
 from ..dmn import check_decisions
 from ..candidates import expressions_in, lane_role, parse_group
 from ..models import ROLES
+from .automatic import external_config
 from .cron import is_quartz_cron
 from .loader import ParsedProcess
 from .parser import timer_expression
@@ -121,8 +122,13 @@ def _check_human_task(element: str, cfg: HumanTaskConfig, known_org_codes: set[s
             parse_limit(cfg.due)
         except ValueError as exc:
             problems.add(element, cfg.line, f"due date {cfg.due!r}: {exc}")
-    if cfg.priority and not expressions_in(cfg.priority) and not cfg.priority.isdigit():
-        problems.add(element, cfg.line, f"priority {cfg.priority!r} is not a whole number or ${{expression}}")
+    _check_priority(element, cfg.line, cfg.priority, problems)
+
+
+def _check_priority(element: str, line: int | None, priority: str | None, problems: _Problems) -> None:
+    """camunda:priority and camunda:taskPriority: a whole number or ${expression}."""
+    if priority and not expressions_in(priority) and not priority.strip().lstrip("-").isdigit():
+        problems.add(element, line, f"priority {priority!r} is not a whole number or ${{expression}}")
 
 
 def check_diagram(parsed: ParsedProcess, known_org_codes: set[str]) -> None:
@@ -137,6 +143,10 @@ def check_diagram(parsed: ParsedProcess, known_org_codes: set[str]) -> None:
             cfg = human_config(task_spec)
             if cfg is not None:
                 _check_human_task(task_spec.bpmn_id, cfg, known_org_codes, problems)
+            external = external_config(task_spec)
+            if external is not None:
+                node = parsed.tree.xpath(f"//*[@id='{task_spec.bpmn_id}']")[0]
+                _check_priority(task_spec.bpmn_id, node.sourceline, external.priority, problems)
             form = getattr(task_spec, "civicflow_form", None)
             if form is not None:
                 line = parsed.tree.xpath(f"//*[@id='{task_spec.bpmn_id}']")[0].sourceline

@@ -273,3 +273,18 @@ def test_a_body_that_is_not_json_is_400(users):
                                    headers=users["w1"].headers | {"Content-Type": "application/json"})
     assert resp.status_code == 400
     assert users["root"].get("/external-tasks?case_id=abc").status_code == 400
+
+
+def test_task_priority_may_be_an_expression_but_not_junk(users, container):
+    body = (DIAGRAMS / "external_task_catch_all.bpmn").read_text(encoding="utf-8")
+    urgent = body.replace('camunda:taskPriority="10"', 'camunda:taskPriority="${20 if title == \'急\' else 5}"') \
+        .replace('id="permit_archive"', 'id="permit_archive_urgent"')
+    assert users["root"].upload(("urgent.bpmn", urgent.encode())).status_code == 201
+    calm = _start(users, "permit_archive_urgent")
+    rush = users["zhang"].post("/cases", {"process_key": "permit_archive_urgent", "data": {"title": "急"}}).get_json()["id"]
+    fetched = _fetch(users["w1"], "w1", {"topic_name": "archive.push", "lock_duration_ms": LOCK_MS})
+    assert [(t["case_id"], t["priority"]) for t in fetched] == [(rush, 20), (calm, 5)]
+    junk = body.replace('camunda:taskPriority="10"', 'camunda:taskPriority="high"')
+    refused = users["root"].upload(("junk.bpmn", junk.replace('id="permit_archive"', 'id="permit_junk"').encode()))
+    assert refused.status_code == 400
+    assert any("priority 'high'" in m for m in refused.get_json()["error"]["fields"]["Task_archive"])
