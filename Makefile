@@ -5,7 +5,11 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo test bench clean
+.PHONY: install system-packages demo test bench clean
+
+# Debian packages PDF rendering needs: the CJK font every document embeds, and WeasyPrint's
+# libraries (harfbuzz-subset keeps the embedded font small). Installed only when missing.
+SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,7 +17,14 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+system-packages:
+	@command -v dpkg >/dev/null || { echo "not Debian: install $(SYSTEM_PACKAGES) or their equivalents yourself"; exit 0; }; \
+	missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages, run: sudo apt-get install $$missing" >&2; exit 1; fi; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
+
+install: system-packages $(VENV)/.installed
 
 demo: install
 	$(VENV)/bin/civicflow init-db

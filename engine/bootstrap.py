@@ -10,6 +10,7 @@ from .cache import TTLCache
 from .clock import SystemClock
 from .database import make_engine, make_session_factory
 from .events import EventBus
+from .subscribers import engine_bus
 from .settings import Settings, load_settings
 from .uow import UnitOfWork
 
@@ -22,7 +23,7 @@ class Container:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: object = field(default_factory=SystemClock)
-    bus: EventBus = field(default_factory=EventBus)
+    bus: EventBus = field(default_factory=engine_bus)
     cache: TTLCache = field(default_factory=TTLCache)
 
     def uow(self) -> UnitOfWork:

@@ -8,11 +8,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import audit, call_activities, expressions
+from .bpmn.multi_instance import round_item
 from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config, human_spec, process_has
 from .calendar.store import calendar_for
 from .candidates import expand, lane_role, parse_group, substitute, task_priority
-from .case_trail import audit_engine_steps, update_case_columns
+from .case_trail import audit_engine_steps, passed_elements, update_case_columns
 from .errors import ProcessRefusal
 from .events import DomainEvent
 from .incidents import Failure, open_incident
@@ -72,7 +73,7 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,
                 form_key=cfg.form.key, role=first.role, org_unit_id=first.org_unit_id or case.org_unit_id,
                 assignee_id=assignee_id, state="claimed" if assignee_id else "open",
-                priority=priority, created_at=now, candidates=candidates), due
+                priority=priority, created_at=now, candidates=candidates, item=round_item(spiff_task)), due
 
 
 def _pauses(workflow, element: str) -> str | None:
@@ -186,6 +187,7 @@ def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: 
                  reason=reason)
     if since is not None:
         audit_engine_steps(uow.session, now, case.id, workflow, since)
+        uow.publish(DomainEvent("elements.passed", case.id, payload={"elements": passed_elements(workflow, since)}))
     if columns:
         update_case_columns(uow.session, case, columns)
     opened, _ = sync_tasks(uow, case, workflow, now)

@@ -25,6 +25,12 @@ def completed_ids(workflow) -> set:
     return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
+def passed_elements(workflow, since: set) -> list[str]:
+    """The BPMN elements completed since ``since``: what a step made the case pass through."""
+    return sorted({t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED)
+                   if t.id not in since and t.task_spec.bpmn_id})
+
+
 def audit_engine_steps(session, now, case_id: int, workflow, since: set) -> None:
     """One ``step.completed`` row (actor: system) per decision table, script or milestone event the
     engine ran since ``since``, with the data it changed."""

@@ -18,6 +18,8 @@ class Settings:
     work_periods: str = ""  # "08:30-12:00,14:00-17:30" (the default when empty)
     escalate_after: str = "2wd"  # still overdue this long after a breach: climb one more level
     upload_limit_bytes: int = 5 * 1024 * 1024
+    attachment_limit_bytes: int = 10 * 1024 * 1024  # CIVICFLOW_MAX_ATTACHMENT_MB
+    s3_url: str | None = None  # http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=R]: blobs in S3
     token_ttl_s: int = 12 * 3600
 
 
@@ -30,6 +32,17 @@ def _demo_secret(instance_path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _megabytes(text: str) -> int:
+    """A size in MB (``10``, ``2.5``) as bytes; a typo fails at start-up, not at the first upload."""
+    try:
+        mb = float(text)
+    except ValueError:
+        raise ValueError(f"CIVICFLOW_MAX_ATTACHMENT_MB: {text!r} is not a number of megabytes") from None
+    if not 0 < mb <= 1024:
+        raise ValueError(f"CIVICFLOW_MAX_ATTACHMENT_MB: {text!r} must be above 0 and at most 1024")
+    return int(mb * 1024 * 1024)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -46,4 +59,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sms_url=env.get("CIVICFLOW_SMS_URL") or None,
         work_periods=env.get("CIVICFLOW_WORK_PERIODS", ""),
         escalate_after=env.get("CIVICFLOW_ESCALATE_AFTER", "2wd"),
+        attachment_limit_bytes=_megabytes(env.get("CIVICFLOW_MAX_ATTACHMENT_MB", "10")),
+        s3_url=env.get("CIVICFLOW_S3_URL") or None,
     )

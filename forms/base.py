@@ -11,6 +11,21 @@ class FormSchema(Schema):
         unknown = RAISE
 
 
+class AttachmentId(fields.String):
+    """The id of an upload (``POST /api/v1/attachments``). The form checks only its shape; the
+    engine checks that it exists and is the user's to use, and links it to the case."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(validate=validate.Length(min=1, max=64), **kwargs)
+
+
+class AttachmentIds(fields.List):
+    """A list of upload ids (several photos of one report): ``min_items`` to ``max_items``."""
+
+    def __init__(self, min_items: int = 0, max_items: int = 50, **kwargs) -> None:
+        super().__init__(AttachmentId(), validate=validate.Length(min=min_items, max=max_items), **kwargs)
+
+
 def messages_from(error: ValidationError) -> dict[str, list[str]]:
     """Flatten marshmallow's messages into ``{field: [message, …]}`` for the API and the pages."""
     raw = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
@@ -24,7 +39,7 @@ def messages_from(error: ValidationError) -> dict[str, list[str]]:
     return out
 
 
-_TYPES = {fields.Integer: "long", fields.Float: "double", fields.Boolean: "boolean",
+_TYPES = {AttachmentId: "attachment", AttachmentIds: "attachments", fields.Integer: "long", fields.Float: "double", fields.Boolean: "boolean",
           fields.Date: "date", fields.DateTime: "datetime", fields.String: "string",
           fields.List: "list", fields.Dict: "object", fields.Nested: "object"}
 

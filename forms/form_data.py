@@ -7,9 +7,9 @@ from datetime import date
 
 from marshmallow import fields, validate
 
-from .base import FormSchema
+from .base import AttachmentId, AttachmentIds, FormSchema
 
-FIELD_TYPES = ("string", "long", "double", "boolean", "date", "enum")
+FIELD_TYPES = ("string", "long", "double", "boolean", "date", "enum", "attachment", "attachments")
 CONSTRAINTS = ("required", "readonly", "min", "max", "minlength", "maxlength", "regex", "pattern")
 
 
@@ -32,6 +32,8 @@ class FieldSpec:
             out.append(f"field id {self.name!r} is not a valid name")
         if self.type not in FIELD_TYPES:
             out.append(f"field {self.name!r}: type {self.type!r} is not one of {', '.join(FIELD_TYPES)}")
+        if self.type in ("attachment", "attachments") and set(self.constraints) - {"maxlength", "max"}:
+            out.append(f"field {self.name!r}: an {self.type} field takes only required and maxlength")
         if self.type == "enum" and not self.choices:
             out.append(f"field {self.name!r}: an enum needs at least one value")
         for name, value in self.constraints.items():
@@ -80,6 +82,12 @@ def _field(spec: FieldSpec) -> fields.Field:
     c = spec.constraints
     validators: list = []
     meta = {"label": spec.label or spec.name}
+    required = {"required": spec.required and not spec.readonly, "allow_none": not spec.required, "metadata": meta}
+    if spec.type == "attachment":
+        return AttachmentId(**required)
+    if spec.type == "attachments":  # maxlength counts files; a required list needs at least one
+        most = c.get("maxlength", c.get("max"))
+        return AttachmentIds(min_items=int(spec.required), **({"max_items": int(most)} if most else {}), **required)
     if spec.type == "enum":
         values = [v for v, _ in spec.choices]
         validators.append(validate.OneOf(values, labels=[lbl or v for v, lbl in spec.choices]))
@@ -100,8 +108,7 @@ def _field(spec: FieldSpec) -> fields.Field:
             validators.append(validate.Range(min=spec._bound(lo) if lo is not None else None,
                                              max=spec._bound(hi) if hi is not None else None))
     kwargs = {"strict": True} if cls is fields.Integer else {}
-    return cls(required=spec.required and not spec.readonly, allow_none=not spec.required,
-               validate=validators, metadata=meta, **kwargs)
+    return cls(validate=validators, **required, **kwargs)
 
 
 def schema_from_spec(spec: FormSpec, name: str = "DeclaredForm") -> type[FormSchema]:

@@ -15,7 +15,7 @@ from .i18n import init_i18n
 from .inbox import bp as inbox_bp
 from .json_provider import IsoJSONProvider
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024  # a 5 MB diagram plus the multipart envelope
+MULTIPART_ENVELOPE_BYTES = 64 * 1024  # boundaries, part headers and the small form fields beside the file
 
 
 def create_app(test_config: dict | None = None, container: Container | None = None) -> Flask:
@@ -24,7 +24,9 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     app.json = IsoJSONProvider(app)
     app.config.update(
         SECRET_KEY=container.settings.secret_key,
-        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        # the larger of a diagram and an attachment; each service then checks its own limit
+        MAX_CONTENT_LENGTH=max(container.settings.upload_limit_bytes, container.settings.attachment_limit_bytes)
+        + MULTIPART_ENVELOPE_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         TOKEN_TTL_S=container.settings.token_ttl_s,

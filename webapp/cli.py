@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from engine import audit, services
 from engine.services import calendar_admin
 from engine.bootstrap import bootstrap
+from engine.bundles.store import read_folder
 from engine.database import upgrade
 from engine.errors import CivicFlowError
 from engine.models import ROLES
@@ -211,6 +212,69 @@ def time_limits_load(file) -> None:
     except CivicFlowError as exc:
         _fail(exc)
     click.echo(f"{len(rows)} time limits set")
+
+
+@main.group("bundles")
+def bundles_group() -> None:
+    """One-thing bundles (一件事): load their folders, import 免申即享 eligibility tables."""
+
+
+@bundles_group.command("load")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def bundles_load(folders: tuple[Path, ...]) -> None:
+    """Check and load each bundle FOLDER (bundle.json, questionnaire.json, rules.json,
+    materials.json and its diagram); the same files again change nothing."""
+    container = _container()
+    for folder in folders:
+        try:
+            with container.uow() as uow:
+                bundle, created = services.load_bundle(uow, read_folder(folder), None)
+        except CivicFlowError as exc:
+            _fail(exc)
+        state = "loaded" if created else "unchanged, already loaded as"
+        click.echo(f"{state} {bundle['key']} v{bundle['version']} ({bundle['items_count']} items)")
+
+
+@bundles_group.command("import")
+@click.argument("key")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def bundles_import(key: str, table: Path) -> None:
+    """免申即享: one pre-approved case per beneficiary in TABLE (CSV with beneficiary_id,
+    username, name and the bundle's questions and fields as columns); rows imported before are
+    skipped. Exits 1 if a row was refused."""
+    container = _container()
+    try:
+        with container.uow() as uow:
+            out = services.import_beneficiaries(uow, key, table.read_bytes(), None)
+    except CivicFlowError as exc:
+        _fail(exc)
+    click.echo(f"created {out['created']} cases, {out['existing']} already imported, {len(out['errors'])} refused")
+    for error in out["errors"]:
+        click.echo(f"  line {error['line']} ({error['beneficiary_id']}): {error['error']}", err=True)
+    if out["errors"]:
+        sys.exit(1)
+
+
+@main.group("documents")
+def documents_group() -> None:
+    """Generated PDF documents (notifications/documents/<name>/)."""
+
+
+@documents_group.command("preview")
+@click.argument("name")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="the PDF to write (default: NAME.pdf here)")
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True)
+def documents_preview(name: str, out: Path | None, lang: str) -> None:
+    """Render document NAME with its sample.json, as a designer previews it."""
+    from notifications.documents import render, sample_context
+    try:
+        data = render(name, sample_context(name), lang)
+    except CivicFlowError as exc:
+        _fail(exc)
+    out = out or Path(f"{name}.pdf")
+    out.write_bytes(data)
+    click.echo(f"{out}: {len(data)} bytes")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine import services
+from engine.bundles.store import read_folder
 from engine.errors import CivicFlowError
 from engine.models import ROLES, OrgUnit, TimeLimit, User
 from engine.services import calendar_admin
@@ -56,12 +57,12 @@ EXTRA_USERS = [  # so that every step of the bundled event loop has someone to d
 ]
 
 
-def _passwords(instance: Path) -> dict[str, str]:
+def _passwords(instance: Path, usernames: list[str]) -> dict[str, str]:
     """Random demo passwords, kept (0600) in the instance folder so a second run prints the same."""
     path = instance / "demo-passwords.txt"
     known = dict(line.split(" ", 1) for line in path.read_text().splitlines() if " " in line) \
         if path.exists() else {}
-    for username in [u for u, _, _ in USERS.values()] + [u for u, _, _, _ in EXTRA_USERS]:
+    for username in usernames:
         known.setdefault(username, secrets.token_urlsafe(9))
     path.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
     path.chmod(0o600)
@@ -71,34 +72,58 @@ def _passwords(instance: Path) -> dict[str, str]:
 def seed_demo(container) -> Iterator[str]:
     with container.uow() as uow:
         existing_units = set(uow.session.scalars(select(OrgUnit.code)))
-        existing_users = set(uow.session.scalars(select(User.username)))
     for code, name, kind, parent in ORG_TREE:
         if code not in existing_units:
             with container.uow() as uow:
                 services.create_org_unit(uow, code, name, kind, parent, actor_id=None)
-    passwords = _passwords(container.settings.instance_path)
+    for folder in sorted(p.parent for p in PROCESSES.glob("*/*.bpmn")):
+        yield from _bundle(container, folder) if (folder / "bundle.json").exists() else _process(container, folder)
+    yield from _users(container)
+
+
+def _process(container, folder: Path) -> Iterator[str]:
+    files = [(f.name, f.read_bytes()) for f in sorted(folder.glob("*.bpmn")) + sorted(folder.glob("*.dmn"))]
+    try:
+        with container.uow() as uow:
+            definition, created = services.deploy(uow, files, None)
+    except CivicFlowError as exc:
+        yield f"process {folder.name} NOT deployed: {exc.message}"
+        return
+    yield f"process {definition['key']} v{definition['version']}{'' if created else ' (already deployed)'}"
+    yield from _time_limits(container, folder / "time_limits.json")
+
+
+def _bundle(container, folder: Path) -> Iterator[str]:
+    try:
+        with container.uow() as uow:
+            bundle, created = services.load_bundle(uow, read_folder(folder), None)
+    except CivicFlowError as exc:
+        yield f"bundle {folder.name} NOT loaded: {exc.message}"
+        return
+    yield f"bundle {bundle['key']} v{bundle['version']}{'' if created else ' (already loaded)'}"
+
+
+def _department_approvers(container) -> list[tuple[str, str, str, str]]:
+    """One approver per department a loaded bundle sends items to (审批员 of each 部门)."""
+    with container.uow() as uow:
+        units = {u.code: u.name for u in uow.session.scalars(select(OrgUnit).where(OrgUnit.code.like("DEPT-%")))}
+    return [(f"approver-{code.removeprefix('DEPT-').lower()}", f"{name.removesuffix('（示例）')}审批员", "approver", code)
+            for code, name in sorted(units.items())]
+
+
+def _users(container) -> Iterator[str]:
+    with container.uow() as uow:
+        existing = set(uow.session.scalars(select(User.username)))
+    extra = EXTRA_USERS + _department_approvers(container)
+    passwords = _passwords(container.settings.instance_path,
+                           [u for u, _, _ in USERS.values()] + [u for u, _, _, _ in extra])
     yield "demo users (username / password / role):"
-    for role in ROLES:
-        username, display, unit = USERS[role]
-        if username not in existing_users:
+    people = [(username, display, role, unit) for role, (username, display, unit) in USERS.items()] + extra
+    for username, display, role, unit in people:
+        if username not in existing:
             with container.uow() as uow:
                 services.create_user(uow, username, passwords[username], [role], unit, display)
-        yield f"  {username:15} {passwords[username]:14} {role}"
-    for username, display, role, unit in EXTRA_USERS:
-        if username not in existing_users:
-            with container.uow() as uow:
-                services.create_user(uow, username, passwords[username], [role], unit, display)
-        yield f"  {username:15} {passwords[username]:14} {role}@{unit}"
-    for bpmn in sorted(PROCESSES.glob("*/*.bpmn")):
-        files = [(bpmn.name, bpmn.read_bytes())] + [(d.name, d.read_bytes()) for d in sorted(bpmn.parent.glob("*.dmn"))]
-        try:
-            with container.uow() as uow:
-                definition, created = services.deploy(uow, files, None)
-        except CivicFlowError as exc:
-            yield f"process {bpmn.parent.name} NOT deployed: {exc.message}"
-            continue
-        yield f"process {definition['key']} v{definition['version']}{'' if created else ' (already deployed)'}"
-        yield from _time_limits(container, bpmn.parent / "time_limits.json")
+        yield f"  {username:24} {passwords[username]:14} {role}" + (f"@{unit}" if unit else "")
 
 
 def _time_limits(container, path: Path) -> Iterator[str]:

@@ -45,6 +45,9 @@ def register_error_handlers(app: Flask) -> None:
         fields = _webargs_fields(data.get("messages")) if data.get("messages") else {}
         status = 400 if exc.code == 422 and fields else exc.code
         message = "some fields are invalid" if fields else (exc.description or exc.name)
+        if status == 413:  # the request body as a whole is over the limit: that is the uploaded file
+            most = f"at most {(request.max_content_length or 0) // (1024 * 1024)} MB"
+            message, fields = f"the file is too large ({most})", {"file": [most]}
         return error_response(status, HTTP_CODES.get(status, "error"), message, fields)
 
     @app.errorhandler(Exception)

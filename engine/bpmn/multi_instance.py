@@ -91,6 +91,17 @@ def signer_round(task):
     return None
 
 
+def round_item(task) -> str | None:
+    """What a READY instance of a round works on, as text for its inbox row: a bundle item's
+    ``code``, a signer's username; None outside a round."""
+    mi = signer_round(task)
+    ref = mi.task_spec.input_item if mi is not None else None
+    if ref is None or ref.bpmn_id not in task.data:
+        return None
+    value = task.data[ref.bpmn_id]
+    return str(value.get("code") if isinstance(value, dict) else value)[:128]
+
+
 def _items(mi) -> list:
     """The collection the instances run over (set as the round's input when parsed)."""
     return mi.task_spec.data_input.get(mi)

@@ -1,10 +1,13 @@
 """SQLAlchemy models; import from here so that every table is registered on ``Base.metadata``."""
+from .attachments import Attachment, CaseAttachment
 from .audit import AuditEvent, AuditHead
 from .base import Base
+from .bundles import Bundle
 from .calendar import CalendarDay, CalendarYear, TimeLimit
 from .cases import (CASE_STATUSES, TASK_LIVE_STATES, TASK_OPEN_STATES, TASK_WAITING, Case, CaseCopy, CaseCounter,
                     CaseLink, Task, TaskCandidate)
 from .definitions import ProcessDefinition
+from .documents import Document
 from .incidents import INCIDENT_KINDS, Incident
 from .integration import EventSubscription, ExternalTask, ProcessStart
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
@@ -12,7 +15,7 @@ from .supervision import PeriodicRun, SupervisionItem
 from .timers import Timer
 
 __all__ = [
-    "AuditEvent", "AuditHead", "CaseCopy", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
+    "AuditEvent", "AuditHead", "Bundle", "CaseCopy", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
     "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole",
 ]

@@ -95,6 +95,8 @@ class Task(Base):
     kind: Mapped[str] = mapped_column(String(16), default="step")  # step | signer
     parent_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     signer_position: Mapped[str | None] = mapped_column(String(16))  # before | after
+    # the item a multi-instance step works on: a bundle item's code, a signer's username
+    item: Mapped[str | None] = mapped_column(String(128))
 
     case: Mapped[Case] = relationship(back_populates="tasks")
     candidates: Mapped[list[TaskCandidate]] = relationship(

@@ -4,13 +4,16 @@ from __future__ import annotations
 from forms import FormSpec
 from sqlalchemy import select
 
+from ..attachments.links import check_attachment_ids, form_attachment_ids, link_form_attachments
 from ..bpmn.loader import load_definition
+from ..bundles.store import bundle_for_process
 from ..candidates import parse_group
 from ..case_start import open_case
 from ..errors import Forbidden
 from ..forms_runtime import declared_defaults, validate
 from ..models import OrgUnit, TaskCandidate
 from ..permissions import is_staff, matches
+from .applications import open_application
 from .common import load_actor
 from .definitions import latest_definition
 from .queries import case_list, case_view, visible_case
@@ -44,12 +47,20 @@ def start_case(uow, process_key: str, data: object, actor_id: int, business_key:
     parsed = load_definition(definition)
     if not _may_start(s, user, parsed):
         raise Forbidden(f"you may not start {process_key!r}")
+    bundle = bundle_for_process(uow, process_key)
+    if bundle is not None:
+        case = open_application(uow, bundle, definition, data, user, business_key=business_key)
+        uow.commit()
+        return case_view(s, case, with_history=False, now=uow.clock.now(), with_incidents=is_staff(user))
     start = _start_event(parsed.spec)
     clean = validate(start.civicflow_form if start else FormSpec(), start or parsed.spec, data)
+    files = form_attachment_ids(start.civicflow_form if start else FormSpec(), start or parsed.spec, clean)
+    check_attachment_ids(s, user, files)
     if start is not None and start.civicflow_initiator:
         clean[start.civicflow_initiator] = user.username
     initial = (declared_defaults(start.civicflow_form) if start else {}) | clean
     case = open_case(uow, definition, initial, user, business_key=business_key)
+    link_form_attachments(s, case.id, files, at=uow.clock.now())
     uow.commit()
     return case_view(s, case, with_history=False, now=uow.clock.now(), with_incidents=is_staff(user))
 

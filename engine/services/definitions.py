@@ -55,17 +55,25 @@ def _split(files: list[tuple[str, bytes]]) -> tuple[tuple[str, bytes], list[byte
 def deploy(uow, files: list[tuple[str, bytes]], actor_id: int | None) -> tuple[dict, bool]:
     """Validate and store a diagram. Returns (definition summary, created). The same bytes again
     return the existing version with created=False; a new version never touches running cases."""
-    s = uow.session
-    actor = load_actor(s, actor_id) if actor_id is not None else None
+    actor = load_actor(uow.session, actor_id) if actor_id is not None else None
     if actor is not None:
         require_role(actor, "admin")
+    definition, created = add_definition(uow, files, actor)
+    uow.commit()
+    return definition_view(definition), created
+
+
+def add_definition(uow, files: list[tuple[str, bytes]], actor) -> tuple[ProcessDefinition, bool]:
+    """:func:`deploy` inside the caller's transaction (a bundle stores its diagram and its data
+    together): the definition, and whether it is a new version."""
+    s = uow.session
     (filename, bpmn), dmn = _split(files)
     checksum = hashlib.sha256(b"\0".join([bpmn, *dmn])).hexdigest()
     parsed = parse_process(bpmn, dmn, filename, validate_schema=True)
     existing = s.scalar(select(ProcessDefinition).where(
         ProcessDefinition.key == parsed.key, ProcessDefinition.checksum == checksum))
     if existing is not None:
-        return definition_view(existing), False
+        return existing, False
     check_diagram(parsed, set(s.scalars(select(OrgUnit.code))))
     version = (s.scalar(select(func.max(ProcessDefinition.version))
                         .where(ProcessDefinition.key == parsed.key)) or 0) + 1
@@ -79,8 +87,7 @@ def deploy(uow, files: list[tuple[str, bytes]], actor_id: int | None) -> tuple[d
     register_starts(uow, definition, parsed)  # its start events replace the previous version's
     audit.append(s, now, actor, "process.deployed", detail={
         "key": parsed.key, "version": version, "checksum": checksum, "file": filename})
-    uow.commit()
-    return definition_view(definition), True
+    return definition, True
 
 
 def definition_view(d: ProcessDefinition) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import audit
+from ..attachments.links import check_attachment_ids, form_attachment_ids, link_form_attachments
 from ..bpmn.specs import human_config
 from ..errors import Conflict, Forbidden, InvalidInput, ProcessRefusal
 from ..events import DomainEvent
@@ -74,6 +75,9 @@ def resolve(uow, task_id: int, actor_id: int, data: object, comment: str | None 
     spec = task_spec(uow, task)
     clean = validate(human_config(spec).form, spec, data)
     s, now = uow.session, uow.clock.now()
+    files = form_attachment_ids(human_config(spec).form, spec, clean)
+    check_attachment_ids(s, user, files)  # the delegate's photos: linked now, so the owner may use them
+    link_form_attachments(s, task.case_id, files, task_id=task.id, at=now)
     task.draft = dict(task.draft or {}) | clean  # a new dict: the JSON column sees the change
     task.assignee_id, task.delegation = task.owner_id, "resolved"
     comment = comment.strip() if comment and comment.strip() else None

@@ -19,8 +19,15 @@ def _org_by_code(session, code: str, field: str) -> OrgUnit:
 
 def create_org_unit(uow, code: str, name: str, kind: str, parent: str | None,
                     actor_id: int | None) -> dict:
-    s = uow.session
     actor = admin_or_server(uow, actor_id)
+    unit = add_org_unit(uow, code, name, kind, parent, actor)
+    uow.commit()
+    return org_unit_view(unit, parent)
+
+
+def add_org_unit(uow, code: str, name: str, kind: str, parent: str | None, actor) -> OrgUnit:
+    """:func:`create_org_unit` inside the caller's transaction (a bundle adds its departments)."""
+    s = uow.session
     if kind not in ORG_KINDS:
         raise InvalidInput("unknown kind", fields={"kind": [f"one of {', '.join(ORG_KINDS)}"]})
     if s.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
@@ -33,8 +40,7 @@ def create_org_unit(uow, code: str, name: str, kind: str, parent: str | None,
     unit.path = f"{parent_unit.path if parent_unit else '/'}{unit.id}/"
     audit.append(s, uow.clock.now(), actor, "org_unit.created",
                  detail={"code": code, "name": name, "kind": kind, "parent": parent})
-    uow.commit()
-    return org_unit_view(unit, parent)
+    return unit
 
 
 def org_unit_view(unit: OrgUnit, parent_code: str | None) -> dict:

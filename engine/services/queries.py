@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
+from ..bundles.items import item_statuses
 from ..errors import NotFound
 from ..incidents import incident_view, open_incidents
 from ..models import (AuditEvent, Case, CaseCopy, CaseLink, OrgUnit, ProcessDefinition, Task,
@@ -134,6 +135,8 @@ def case_view(session: Session, case: Case, with_history: bool, now: datetime,
         out["incidents"] = [incident_view(i, case.number) for i in open_incidents(session, case.id)]
     out["tasks"] = task_rows(session, select(Task).where(
         Task.case_id == case.id, Task.state.in_(TASK_OPEN_STATES)).order_by(Task.id), now)
+    if case.data.get("bundle"):
+        out["items"] = item_statuses(session, case)
     if with_history:
         out["history"] = case_history(session, case.id)
     return out

@@ -8,6 +8,7 @@ from sqlalchemy import and_, select, update
 from forms import describe
 
 from .. import audit, expressions
+from ..attachments.links import check_attachment_ids, form_attachment_ids, link_form_attachments
 from ..bpmn.loader import case_workflow, find_task
 from ..bpmn.specs import human_config
 from ..case_sync import persist
@@ -139,6 +140,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     spec = task_spec(uow, task)
     cfg = human_config(spec)
     clean = validate(cfg.form, spec, task.draft | data if task.draft and isinstance(data, dict) else data)
+    files = form_attachment_ids(cfg.form, spec, clean)
+    check_attachment_ids(s, user, files)
     for f in cfg.form.fields:  # a field marked merge_into (当 its condition holds) names the master case
         when = f.properties.get("merge_into")
         if when and clean.get(f.name) not in (None, "") and expressions.evaluate(when, clean):
@@ -159,6 +162,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     if done != 1:
         raise Conflict(f"task {task.id} was completed by someone else", task_id=task.id)
     cancel_timers(s, [task.id])
+    link_form_attachments(s, case.id, files, task_id=task.id, at=now)
     action = "task.force_completed" if force_reason is not None else "task.completed"
     opened = run_engine(lambda: persist(uow, case, workflow, now, user, action, task_id=task.id,
                                         detail={"element": task.element_id, "data": clean}

@@ -13,10 +13,11 @@ import pytest
 from lxml import etree
 
 from tests.factories.event_loop import PROCESS_DIR, EventLoop, make_event_loop
+from tests.factories.files import jpeg_with_gps, upload_id
 
 EAST_RUBBISH = dict(title="和平路暴露垃圾", description="垃圾桶旁堆了三天", address="和平路12号",
                     lat=39.915, lng=116.404, district="D-EAST", reporter_name="张三",
-                    reporter_phone="13800138000", photos="att-101,att-102")
+                    reporter_phone="13800138000")
 HOTLINE_PARKING = dict(title="解放路车辆违停堵路", address="解放路3号", district="D-EAST", channel="hotline",
                        reporter_name="王女士", reporter_phone="13900139000")
 CLASS_C = dict(grade="C", urgency="normal")
@@ -27,11 +28,17 @@ def loop(client, container) -> EventLoop:
     return make_event_loop(client, container)
 
 
+def photos(loop: EventLoop, username: str, n: int = 1) -> list[str]:
+    """Ids of ``n`` real photos ``username`` uploads first, as the app does before a form."""
+    return [upload_id(loop.user(username), f"photo-{i}.jpg", jpeg_with_gps(39.915, 116.404 + i / 1000))
+            for i in range(n)]
+
+
 def run_from_signfor(loop: EventLoop, case_id: int, handler: str, inspector: str = "qian") -> None:
     """签收 → 处置 → 核查通过: the common tail of a dispatched case."""
     loop.advance(handler, case_id, "Task_signfor", signfor="accept")
     loop.advance(handler, case_id, "Task_handle", handle_action="done", result="已清理完毕",
-                 result_photos="att-201")
+                 result_photos=photos(loop, handler))
     loop.advance(inspector, case_id, "Task_verify", verified=True, verify_note="现场已恢复")
 
 
@@ -97,7 +104,7 @@ def test_forms_and_dispatch_table_use_only_catalogue_codes_and_known_departments
 # --- paths -----------------------------------------------------------------------------------
 
 def test_auto_dispatch_goes_straight_to_the_department(loop):
-    case = loop.report("zhang", **EAST_RUBBISH, channel="app")
+    case = loop.report("zhang", **EAST_RUBBISH, channel="app", photos=photos(loop, "zhang", 2))
     cid = case["id"]
     assert [t["element_id"] for t in case["tasks"]] == ["Task_preprocess"]
     assert loop.attempt("zhang", cid, "Task_preprocess", decision="void") == 404
@@ -120,7 +127,8 @@ def test_auto_dispatch_goes_straight_to_the_department(loop):
     loop.advance("zhao", cid, "Task_signfor", signfor="accept")
     handle = loop.open_task(cid, "Task_handle")
     assert handle["due_at"] is not None and handle["org_unit"] == "D-EAST-CG"
-    loop.advance("zhao", cid, "Task_handle", handle_action="done", result="已清运", result_photos="att-201")
+    result_photos = photos(loop, "zhao")
+    loop.advance("zhao", cid, "Task_handle", handle_action="done", result="已清运", result_photos=result_photos)
     assert loop.attempt("grid01", cid, "Task_verify", verified=True) == 404
     loop.advance("qian", cid, "Task_verify", verified=True, verify_note="现场已恢复")
     assert loop.attempt("li", cid, "Task_evaluate", satisfaction="satisfied") == 404  # the reporter's own
@@ -131,7 +139,8 @@ def test_auto_dispatch_goes_straight_to_the_department(loop):
     assert final["data"]["archived"] is True and final["data"]["satisfaction"] == "satisfied"
     assert loop.trail(cid) == started("zhang") + did(
         *INTAKE, ("zhao", "签收"), ("zhao", "处置"), ("qian", "核查"), ("zhang", "评价")) + closed("zhang")
-    assert loop.said(cid, "处置") == [{"handle_action": "done", "result": "已清运", "result_photos": "att-201"}]
+    assert loop.said(cid, "处置") == [{"handle_action": "done", "result": "已清运", "result_photos": result_photos}]
+    assert loop.user("qian").get(f"/attachments/{result_photos[0]}").status_code == 200  # the inspector sees it
     assert loop.user("xi").get(f"/cases/{cid}").status_code == 404
 
 
@@ -346,7 +355,7 @@ def test_a_hold_is_approved_and_later_released(loop, clock):
 
 def test_verification_fails_then_passes_and_the_grid_worker_verifies_their_own_report(loop):
     cid = loop.report("grid01", title="小区门口出店经营", address="和平一社区东门", district="D-EAST",
-                      street="S-HEPING", grid="G-HEPING-1-01", channel="grid", photos="att-301")["id"]
+                      street="S-HEPING", grid="G-HEPING-1-01", channel="grid", photos=photos(loop, "grid01"))["id"]
     loop.advance("li", cid, "Task_preprocess", decision="accept")
     loop.advance("li", cid, "Task_classify", category="urban.street_order.outside_shop", **CLASS_C)
     loop.advance("zhao", cid, "Task_signfor", signfor="accept")
@@ -354,7 +363,7 @@ def test_verification_fails_then_passes_and_the_grid_worker_verifies_their_own_r
     assert loop.open_steps(cid) == [("Task_verify", "G-HEPING-1-01")]
     assert loop.attempt("qian", cid, "Task_verify", verified=True) == 404
     redo = loop.advance("grid01", cid, "Task_verify", verified=False, verify_note="商户仍在门外摆摊",
-                        verify_photos="att-302")
+                        verify_photos=photos(loop, "grid01"))
     assert [(t["element_id"], t["org_unit"]) for t in redo["next_tasks"]] == [("Task_handle", "D-EAST-CG")]
     loop.advance("zhao", cid, "Task_handle", handle_action="done", result="已暂扣经营用具并教育")
     loop.advance("grid01", cid, "Task_verify", verified=True, verify_note="已恢复")
@@ -421,7 +430,7 @@ def test_an_invalid_report_is_voided_with_its_reason(loop):
 def test_a_sensor_alarm_becomes_a_case_and_runs_without_callback(loop):
     alarm = loop.report("iot", title="积水告警：和平路下穿", description="电子水尺读数 32cm，超阈值",
                         category="water.drainage.waterlogging", address="和平路下穿通道", lat=39.91, lng=116.41,
-                        district="D-EAST", channel="sensor", device_id="WL-0042", photos="snap-9001")
+                        district="D-EAST", channel="sensor", device_id="WL-0042", photos=photos(loop, "iot"))
     cid = alarm["id"]
     assert alarm["tasks"][0]["element_id"] == "Task_preprocess"
     assert loop.attempt("iot", cid, "Task_preprocess", decision="accept") == 404  # a machine only reports

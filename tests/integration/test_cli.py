@@ -4,6 +4,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from webapp.cli import main
+from webapp.demo import PROCESSES
 from tests.conftest import DATA, ON_POSTGRES
 
 import pytest
@@ -22,8 +23,27 @@ def test_cli_from_an_empty_folder(tmp_path, monkeypatch):
     seeded = cli.invoke(main, ["seed-demo"])
     assert seeded.exit_code == 0, seeded.output
     assert "dispatcher" in seeded.output and (tmp_path / "demo-passwords.txt").stat().st_mode & 0o077 == 0
+    assert "bundle birth_one_thing v1" in seeded.output and "approver-health" in seeded.output
     again = cli.invoke(main, ["seed-demo"])
-    assert again.output.splitlines()[1:12] == seeded.output.splitlines()[1:12]  # same passwords
+
+    def people(output: str) -> list[str]:
+        return output.split("demo users")[1].splitlines()
+
+    assert people(again.output) == people(seeded.output)  # same passwords
+    assert "bundle birth_one_thing v1 (already loaded)" in again.output
+
+    loaded = cli.invoke(main, ["bundles", "load", str(PROCESSES / "policy_cashing")])
+    assert loaded.exit_code == 0 and "unchanged, already loaded as policy_cashing v1" in loaded.output
+    table = tmp_path / "eligible.csv"
+    table.write_text("beneficiary_id,username,name,enterprise_size,hired_graduates,enterprise_name,credit_code,"
+                     "insured_employees,unemployment_insurance_paid,graduates\n"
+                     "91320800MA00000001,ent1,企业一,sme,false,甲公司,91320800MA00000001,3,1000,0\n"
+                     "91320800MA00000002,ent2,企业二,huge,false,乙公司,91320800MA00000002,3,1000,0\n", encoding="utf-8")
+    imported = cli.invoke(main, ["bundles", "import", "policy_cashing", str(table)])
+    assert imported.exit_code == 1 and "created 1 cases, 0 already imported, 1 refused" in imported.output
+    assert "line 3" in imported.output
+    twice = cli.invoke(main, ["bundles", "import", "policy_cashing", str(table)])
+    assert "created 0 cases, 1 already imported, 1 refused" in twice.output
 
     made = cli.invoke(main, ["users", "create", "li", "--password", "long-enough-pw", "--role", "handler",
                              "--org-unit", "D-EAST-CG"])

@@ -7,6 +7,9 @@ from flask_smorest import Api
 from . import approvals, auth, calendar, cases, directory, external_tasks, incidents, messages, processes, supervision, tasks
 from . import returns
 from . import signers
+from . import attachments
+from . import documents
+from . import bundles
 
 
 class CivicFlowApi(Api):
@@ -23,6 +26,6 @@ def init_api(app: Flask) -> Api:
     )
     api = CivicFlowApi(app)
     for module in (auth, processes, cases, tasks, directory, supervision, calendar, incidents, external_tasks,
-                   messages, approvals, returns, signers):
+                   messages, approvals, returns, signers, documents, attachments, bundles):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     return api

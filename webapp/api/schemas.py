@@ -1,7 +1,7 @@
 """API request and response schemas (they also generate the OpenAPI document)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from engine.models import CASE_STATUSES, ORG_KINDS, ROLES
 from forms import FormSchema
@@ -83,6 +83,14 @@ class CaseOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
     tasks = fields.List(fields.Nested(TaskOut))
     history = fields.List(fields.Nested(HistoryOut))
+    # a bundle case: every department's status (a dict's own ``items`` method must not leak in)
+    items = fields.Function(lambda case: case.get("items"))
+
+    @post_dump
+    def _only_bundle_items(self, data: dict, **kwargs) -> dict:
+        if data.get("items") is None:
+            data.pop("items", None)
+        return data
     merged = fields.List(fields.Dict())
     merged_into = fields.Dict(allow_none=True)
     children = fields.List(fields.Dict())  # child cases of call activities
