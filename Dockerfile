@@ -2,6 +2,12 @@
 #   docker build -t civicflow .
 #   docker run -e DATABASE_URL=postgresql+psycopg://... -e CIVICFLOW_SECRET_KEY=... -p 8000:8000 civicflow
 #   docker run -e DATABASE_URL=... -e CIVICFLOW_SECRET_KEY=... civicflow civicflow scheduler
+# The front-end packages the pages serve at /vendor/ (never a CDN), from the lock file.
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim
 
 RUN apt-get update \
@@ -17,10 +23,14 @@ COPY webapp webapp
 COPY notifications notifications
 COPY processes processes
 COPY bench bench
-RUN pip install --no-cache-dir . && mkdir -p /data && chown civicflow /data
+RUN pip install --no-cache-dir babel \
+ && for po in webapp/translations/*/LC_MESSAGES/*.po; do pybabel compile -i "$po" -o "${po%.po}.mo"; done \
+ && pip install --no-cache-dir . && mkdir -p /data && chown civicflow /data
+COPY --from=assets /assets/node_modules /app/node_modules
 
 USER civicflow
 ENV CIVICFLOW_INSTANCE_PATH=/data \
+    CIVICFLOW_NODE_MODULES=/app/node_modules \
     GUNICORN_WORKERS=4
 EXPOSE 8000
 COPY --chown=civicflow docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh

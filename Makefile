@@ -5,11 +5,14 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install system-packages demo test bench clean
+.PHONY: install system-packages translations demo test bench clean
 
 # Debian packages PDF rendering needs: the CJK font every document embeds, and WeasyPrint's
-# libraries (harfbuzz-subset keeps the embedded font small). Installed only when missing.
-SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# libraries (harfbuzz-subset keeps the embedded font small); chromium runs the browser tests
+# (Playwright drives /usr/bin/chromium; no browser is ever downloaded). Installed only when missing.
+SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium
+# Compiled message catalogues (the .po files are committed, the .mo files are built here)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/*.po))
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,7 +27,20 @@ system-packages:
 	if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages, run: sudo apt-get install $$missing" >&2; exit 1; fi; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
 
-install: system-packages $(VENV)/.installed
+# Bootstrap, bootstrap-icons, htmx, bpmn-js, axe-core and swagger-ui, served at /vendor/ (no CDN);
+# reinstalled whenever package-lock.json is newer than the last install.
+node_modules/.installed: package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends npm; } \
+		|| { echo "npm is missing: install Node.js and npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+%.mo: %.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+translations: $(MO_FILES)
+
+install: system-packages $(VENV)/.installed node_modules/.installed translations
 
 demo: install
 	$(VENV)/bin/civicflow init-db

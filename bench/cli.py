@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-NAMES = ("raw", "engine", "http", "inbox", "timers", "state")
+NAMES = ("raw", "engine", "http", "inbox", "timers", "state", "notify")
 
 
 def main(argv: list[str]) -> int:

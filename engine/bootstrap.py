@@ -25,6 +25,8 @@ class Container:
     clock: object = field(default_factory=SystemClock)
     bus: EventBus = field(default_factory=engine_bus)
     cache: TTLCache = field(default_factory=TTLCache)
+    # (id, function(container, owner), seconds): interval jobs added by the composition root
+    jobs: list[tuple] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, clock=self.clock, bus=self.bus, settings=self.settings,

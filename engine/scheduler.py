@@ -43,4 +43,7 @@ def make_scheduler(container, blocking: bool):
     scheduler.add_job(run_due_reports, CronTrigger(hour=0, minute=10, timezone=tz), args=[container],
                       id="supervision-reports", max_instances=1, coalesce=True, misfire_grace_time=None)
     scheduler.add_job(run_due_reports, args=[container], id="supervision-reports-catch-up")
+    for job_id, job, seconds in container.jobs:  # e.g. notifications' outbox delivery
+        scheduler.add_job(job, "interval", seconds=seconds, args=[container, owner], id=job_id,
+                          max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler

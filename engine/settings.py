@@ -21,6 +21,10 @@ class Settings:
     attachment_limit_bytes: int = 10 * 1024 * 1024  # CIVICFLOW_MAX_ATTACHMENT_MB
     s3_url: str | None = None  # http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=R]: blobs in S3
     token_ttl_s: int = 12 * 3600
+    public_url: str = "http://127.0.0.1:5000"  # links in notices: status page, evaluation
+    sms_signature: str = "【市民服务】"  # the registered SMS signature, 【…】
+    sms_mapping: str = ""  # JSON: the gateway's body fields from {phone, text, key, signature}
+    outbox_max_attempts: int = 8  # then a message is a dead letter
 
 
 def _demo_secret(instance_path: Path) -> str:
@@ -61,4 +65,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         escalate_after=env.get("CIVICFLOW_ESCALATE_AFTER", "2wd"),
         attachment_limit_bytes=_megabytes(env.get("CIVICFLOW_MAX_ATTACHMENT_MB", "10")),
         s3_url=env.get("CIVICFLOW_S3_URL") or None,
+        public_url=env.get("CIVICFLOW_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        sms_signature=env.get("CIVICFLOW_SMS_SIGNATURE", "【市民服务】"),
+        sms_mapping=env.get("CIVICFLOW_SMS_MAPPING", ""),
+        outbox_max_attempts=int(env.get("CIVICFLOW_OUTBOX_MAX_ATTEMPTS", "8")),
     )

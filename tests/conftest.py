@@ -17,6 +17,8 @@ from engine.clock import FrozenClock
 from engine.database import make_engine, make_session_factory, upgrade
 from engine.models import Base
 from engine.settings import Settings
+from notifications import install as install_notifications
+from notifications import models as _notification_tables  # noqa: F401  (wiped with the rest)
 
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("DATABASE_URL", "")
@@ -88,8 +90,8 @@ def container(db_engine, database_url, tmp_path, clock) -> Container:
     _wipe(db_engine)
     settings = Settings(database_url=database_url, instance_path=tmp_path, secret_key=uuid.uuid4().hex,
                         timezone="Asia/Shanghai", smtp_url=None, sms_url=None)
-    return Container(settings=settings, engine=db_engine, session_factory=make_session_factory(db_engine),
-                     clock=clock)
+    return install_notifications(Container(settings=settings, engine=db_engine,
+                                           session_factory=make_session_factory(db_engine), clock=clock))
 
 
 @pytest.fixture

@@ -6,20 +6,25 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from engine.bootstrap import Container, bootstrap
+from notifications import install as install_notifications
 
+from .admin import bp as admin_bp
 from .api import init_api
 from .auth import bp as auth_bp
+from .citizen import bp as citizen_bp
 from .csrf import init_csrf
 from .errors import register_error_handlers
 from .i18n import init_i18n
 from .inbox import bp as inbox_bp
 from .json_provider import IsoJSONProvider
+from .supervise import bp as supervise_bp
+from .vendor import bp as vendor_bp
 
 MULTIPART_ENVELOPE_BYTES = 64 * 1024  # boundaries, part headers and the small form fields beside the file
 
 
 def create_app(test_config: dict | None = None, container: Container | None = None) -> Flask:
-    container = container or bootstrap()
+    container = container or install_notifications(bootstrap())
     app = Flask(__name__, instance_path=str(container.settings.instance_path))
     app.json = IsoJSONProvider(app)
     app.config.update(
@@ -39,6 +44,10 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     init_csrf(app)
     app.jinja_env.globals["tz"] = ZoneInfo(container.settings.timezone)
     init_api(app)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(citizen_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(supervise_bp)
+    app.register_blueprint(vendor_bp)
     return app

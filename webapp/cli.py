@@ -11,7 +11,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine import audit, services
-from engine.services import calendar_admin
+from engine.services import calendar_admin, directory
 from engine.bootstrap import bootstrap
 from engine.bundles.store import read_folder
 from engine.database import upgrade
@@ -19,12 +19,13 @@ from engine.errors import CivicFlowError
 from engine.models import ROLES
 from engine.scheduler import make_scheduler
 from engine.stuck import stuck_cases
+from notifications import install as install_notifications
 
 from .demo import seed_demo
 
 
 def _container():
-    return bootstrap()
+    return install_notifications(bootstrap())
 
 
 def _fail(exc: CivicFlowError) -> None:
@@ -94,6 +95,20 @@ def users_create(name: str, password: str, roles: tuple[str, ...], org_unit: str
     except CivicFlowError as exc:
         _fail(exc)
     click.echo(f"created {user['username']} ({', '.join(user['roles'])})")
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password", required=True, help="at least 8 characters")
+def users_set_password(name: str, password: str) -> None:
+    """Set user NAME's password (accounts imported by 免申即享 have none until then)."""
+    container = _container()
+    try:
+        with container.uow() as uow:
+            directory.set_password(uow, name, password, None)
+    except CivicFlowError as exc:
+        _fail(exc)
+    click.echo(f"password set for {name}")
 
 
 @main.group("audit")

@@ -1,4 +1,5 @@
-"""Demo data for ``make demo``: an org tree, one user per role, the bundled processes."""
+"""Demo data for ``make demo``: an org tree, one user per role, the bundled processes, and cases
+in every state so that each desk's inbox has work on first sign-in (demo_cases, demo_bundles)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,9 @@ from engine.bundles.store import read_folder
 from engine.errors import CivicFlowError
 from engine.models import ROLES, OrgUnit, TimeLimit, User
 from engine.services import calendar_admin
+
+from .demo_bundles import seed_bundle_cases
+from .demo_cases import Desks, seed_event_cases, seeded
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
@@ -79,6 +83,7 @@ def seed_demo(container) -> Iterator[str]:
     for folder in sorted(p.parent for p in PROCESSES.glob("*/*.bpmn")):
         yield from _bundle(container, folder) if (folder / "bundle.json").exists() else _process(container, folder)
     yield from _users(container)
+    yield from _cases(container)
 
 
 def _process(container, folder: Path) -> Iterator[str]:
@@ -117,13 +122,29 @@ def _users(container) -> Iterator[str]:
     extra = EXTRA_USERS + _department_approvers(container)
     passwords = _passwords(container.settings.instance_path,
                            [u for u, _, _ in USERS.values()] + [u for u, _, _, _ in extra])
-    yield "demo users (username / password / role):"
+    with container.uow() as uow:
+        unit_names = dict(uow.session.execute(select(OrgUnit.code, OrgUnit.name)).all())
+    yield "demo users (username / password / role / org unit):"
     people = [(username, display, role, unit) for role, (username, display, unit) in USERS.items()] + extra
     for username, display, role, unit in people:
         if username not in existing:
             with container.uow() as uow:
                 services.create_user(uow, username, passwords[username], [role], unit, display)
-        yield f"  {username:24} {passwords[username]:14} {role}" + (f"@{unit}" if unit else "")
+        where = f"{unit_names[unit]} ({unit})" if unit else "everywhere"
+        yield f"  {username:26} {passwords[username]:14} {role:11} {where}"
+
+
+def _cases(container) -> Iterator[str]:
+    """Event-loop and bundle cases, once: a database that has demo cases gets no more."""
+    if seeded(container):
+        yield "demo cases (already seeded)"
+        return
+    desks = Desks(container)
+    ids = list(seed_event_cases(desks)) + list(seed_bundle_cases(desks))
+    desks.present()
+    fired = desks.sweep()  # what the scheduler finds due now: warnings, breaches, escalations
+    yield f"demo cases ({len(ids)}; {fired} deadline timers fired):"
+    yield from (desks.summary(case_id) for case_id in ids)
 
 
 def _time_limits(container, path: Path) -> Iterator[str]:

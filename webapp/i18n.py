@@ -1,58 +1,70 @@
-"""zh-CN first, English available: a message catalogue and the language of the request."""
+"""zh-CN first, English complete: Flask-Babel with two catalogue domains.
+
+- ``messages``: the pages' own strings, English msgids (``_("Sign in")`` in templates,
+  ``gettext`` in Python), translated into ``zh`` (and ``en``, so wording can change without
+  touching templates).
+- ``processes``: names that come from the diagrams in Chinese (process, step, category names);
+  msgids are the Chinese names, ``en`` holds the English. ``name_of(text)`` looks one up and
+  falls back to the text itself, so an untranslated new step still shows its Chinese name.
+
+The language is ``?lang=zh|en`` (remembered in the session), else the session's choice, else the
+browser's Accept-Language, else zh-CN.
+"""
 from __future__ import annotations
 
-from flask import Flask, request, session
+from pathlib import Path
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "app_name": {"zh": "CivicFlow 城市运行流程平台", "en": "CivicFlow city workflow"},
-    "sign_in": {"zh": "登录", "en": "Sign in"},
-    "sign_out": {"zh": "退出", "en": "Sign out"},
-    "username": {"zh": "用户名", "en": "Username"},
-    "password": {"zh": "密码", "en": "Password"},
-    "inbox": {"zh": "待办任务", "en": "Task inbox"},
-    "no_tasks": {"zh": "暂无待办任务。", "en": "No tasks waiting."},
-    "case_number": {"zh": "工单编号", "en": "Case number"},
-    "task": {"zh": "环节", "en": "Step"},
-    "title": {"zh": "标题", "en": "Title"},
-    "due": {"zh": "办理时限", "en": "Due"},
-    "state": {"zh": "状态", "en": "State"},
-    "sla_ok": {"zh": "正常", "en": "On time"},
-    "sla_warning": {"zh": "临期", "en": "Due soon"},
-    "sla_overdue": {"zh": "超期", "en": "Overdue"},
-    "state_open": {"zh": "待签收", "en": "Open"},
-    "state_claimed": {"zh": "办理中", "en": "Claimed"},
-    "claim": {"zh": "签收", "en": "Claim"},
-    "bad_login": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
-    "rate_limited": {"zh": "登录失败次数过多，请稍后再试。", "en": "Too many failed sign-ins; try again later."},
-    "csrf": {"zh": "页面已过期，请刷新后重试。", "en": "The page expired; reload and try again."},
-    "error": {"zh": "出错了", "en": "Something went wrong"},
-    "language": {"zh": "English", "en": "中文"},
-    "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
-    "roles": {"zh": "角色", "en": "Roles"},
-    "provisional": {"zh": "（暂定）", "en": "(provisional)"},
-    "provisional_hint": {"zh": "该年度放假调休安排尚未确认，时限可能变动", "en": "This year's holiday schedule is not confirmed; the deadline may move"},
-    "year_unconfirmed": {"zh": "{year} 年放假调休安排尚未确认，{count} 个在办时限为暂定。请在日历中录入并确认。",
-                         "en": "{year} holidays are not confirmed: {count} open deadlines are provisional. Enter and confirm the year."},
-}
+from flask import Flask, request, session
+from flask_babel import Babel, Domain, gettext
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+TRANSLATIONS = Path(__file__).parent / "translations"
+processes = Domain(translation_directories=[str(TRANSLATIONS)], domain="processes")
 
 
 def current_language() -> str:
+    """``"zh"`` or ``"en"`` for this request."""
     chosen = request.args.get("lang") or session.get("lang")
-    if chosen in ("zh", "en"):
+    if chosen in LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
-    return "en" if best == "en" else "zh"
+    return request.accept_languages.best_match(["zh", "zh-CN", "en"], default=DEFAULT_LANGUAGE)[:2]
 
 
-def translate(key: str) -> str:
-    entry = MESSAGES.get(key)
-    return entry[current_language()] if entry else key
+def html_lang() -> str:
+    """The value for ``<html lang>``: a BCP 47 tag screen readers pronounce correctly."""
+    return "zh-CN" if current_language() == "zh" else "en"
+
+
+def name_of(text: str | None) -> str:
+    """A process, step or category name in the page's language (the Chinese name when untranslated)."""
+    return processes.gettext(text) if text else ""
+
+
+def N_(text: str) -> str:
+    """Marks ``text`` for ``pybabel extract`` without translating it now: for a message stored or
+    passed on in English and translated where it is shown (``translation_or_none``)."""
+    return text
+
+
+def translation_or_none(text: str | None) -> str | None:
+    """``text`` in the page's language, or None when it is English with no translation for a
+    Chinese page (engine messages are English): lets a page avoid mixing languages."""
+    if not text:
+        return None
+    translated = gettext(text)
+    return translated if translated != text or current_language() == "en" else None
 
 
 def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language)
+
     @app.before_request
     def _remember_language() -> None:
-        if request.args.get("lang") in ("zh", "en"):
+        if request.args.get("lang") in LANGUAGES:
             session["lang"] = request.args["lang"]
 
-    app.jinja_env.globals.update(_=translate, current_language=current_language)
+    app.jinja_env.filters["name_of"] = name_of
+    app.jinja_env.globals.update(current_language=current_language, html_lang=html_lang, name_of=name_of,
+                                 translation_or_none=translation_or_none)

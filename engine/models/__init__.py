@@ -11,6 +11,7 @@ from .documents import Document
 from .incidents import INCIDENT_KINDS, Incident
 from .integration import EventSubscription, ExternalTask, ProcessStart
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
+from .saved_filters import SavedFilter  # noqa: F401 (registers the table)
 from .supervision import PeriodicRun, SupervisionItem
 from .timers import Timer
 

@@ -6,10 +6,13 @@ from .auth import authenticate
 from .bundles import (get_questionnaire, guide_bundle, list_bundles, load_bundle, material_form_context,
                       notice_context)
 from .calendar_admin import confirm_year, set_days, set_time_limit, year_status
+from .case_diagram import case_diagram
 from .cases import get_case, list_cases, start_case
 from .definitions import deploy, get_definition, get_definition_bpmn, list_definitions
 from .directory import create_org_unit, create_user, list_org_units, list_users
+from .saved_filters import delete_saved_filter, list_saved_filters, save_filter  # noqa: F401
 from .tasks import claim_task, complete_task, get_task, list_tasks, unclaim_task
+from . import oversight  # noqa: F401  (the supervision pages: services.oversight.sla_matrix, …)
 
 __all__ = [
     "get_questionnaire", "guide_bundle", "import_beneficiaries", "list_bundles", "load_bundle",

@@ -1,4 +1,5 @@
-"""Signing in, with a failed-attempt limit kept in the database (shared by every worker)."""
+"""Signing in, with a failed-attempt limit kept in the database (shared by every worker), and
+the profile a page header shows."""
 from __future__ import annotations
 
 import secrets
@@ -8,7 +9,7 @@ from functools import lru_cache
 from sqlalchemy import delete, func, select
 
 from ..errors import RateLimited, Unauthenticated
-from ..models import LoginFailure, User
+from ..models import LoginFailure, Role, User
 from ..passwords import check_password, hash_password
 
 MAX_FAILURES = 5
@@ -39,3 +40,27 @@ def authenticate(uow, username: str, password: str, remote_addr: str = "") -> di
     uow.commit()
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "roles": user.role_names()}
+
+
+def profile(uow, user_id: int) -> dict:
+    """``{username, display_name, roles: [{role, label_zh, label_en, org_unit_code, org_unit_name}]}``
+    for a page header: role labels and org unit names, never codes alone. ``org_unit_*`` are None
+    for a role held everywhere. Raises Unauthenticated for an unknown or deactivated user."""
+    user = uow.session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("unknown or deactivated user")
+    labels = {r.name: r for r in uow.session.scalars(select(Role).where(Role.name.in_(user.role_names())))}
+    roles = sorted(({"role": r.role, "label_zh": labels[r.role].label_zh, "label_en": labels[r.role].label_en,
+                     "org_unit_code": r.org_unit.code if r.org_unit else None,
+                     "org_unit_name": r.org_unit.name if r.org_unit else None} for r in user.roles),
+                   key=lambda r: (r["role"], r["org_unit_code"] or ""))
+    return {"username": user.username, "display_name": user.display_name or user.username, "roles": roles}
+
+
+def require_active(uow, user_id: int) -> int:
+    """The id of a token's user while that user exists and is active: disabling a user ends
+    their tokens at once, not when they expire."""
+    user = uow.session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("unknown or inactive user")
+    return user_id

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import audit
-from ..bpmn.loader import parse_process
+from ..bpmn.loader import load_definition, parse_process
 from ..bpmn.specs import human_config
 from ..bpmn.validation import check_diagram
 from ..candidates import lane_role
-from ..errors import InvalidInput, NotFound
-from ..models import OrgUnit, ProcessDefinition
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import OrgUnit, ProcessDefinition, ProcessStart
 from ..process_starts import register_starts
-from .common import load_actor, require_role
+from .common import load_actor, require_reason, require_role
 
 
 def _summary(parsed) -> dict:
@@ -101,7 +101,7 @@ def latest_definition(session, key: str) -> ProcessDefinition:
         ProcessDefinition.key == key, ProcessDefinition.status == "active")
         .order_by(ProcessDefinition.version.desc()).limit(1))
     if d is None:
-        raise NotFound(f"no active process with key {key!r}")
+        raise NotFound(f"no active process with key {key!r} (unknown, or every version is retired)")
     return d
 
 
@@ -125,3 +125,59 @@ def get_definition(uow, key: str) -> dict:
 
 def get_definition_bpmn(uow, key: str) -> str:
     return latest_definition(uow.session, key).bpmn_xml
+
+
+def _version(session, key: str, version: int) -> ProcessDefinition:
+    d = session.scalar(select(ProcessDefinition).where(
+        ProcessDefinition.key == key, ProcessDefinition.version == version))
+    if d is None:
+        raise NotFound(f"no version {version} of process {key!r}")
+    return d
+
+
+def _newest_active_id(session, key: str) -> int | None:
+    return session.scalar(select(ProcessDefinition.id).where(
+        ProcessDefinition.key == key, ProcessDefinition.status == "active")
+        .order_by(ProcessDefinition.version.desc()).limit(1))
+
+
+def _set_status(uow, key: str, version: int, status: str, reason: str, actor_id: int) -> dict:
+    s = uow.session
+    actor = load_actor(s, actor_id)
+    require_role(actor, "admin")
+    reason = require_reason(reason)
+    d = _version(s, key, version)
+    if d.status == status:
+        raise Conflict(f"{key} v{version} is {status} already", fields={"status": [f"already {status}"]})
+    starter = _newest_active_id(s, key)
+    d.status = status
+    s.flush()
+    now_starter = _newest_active_id(s, key)
+    if now_starter != starter:  # message, signal and timer starts follow the newest active version
+        if now_starter is None:
+            s.execute(update(ProcessStart).where(ProcessStart.process_key == key, ProcessStart.state == "active")
+                      .values(state="retired", lease_owner=None, lease_expires_at=None))
+        else:
+            newest = s.get(ProcessDefinition, now_starter)
+            register_starts(uow, newest, load_definition(newest))
+    audit.append(s, uow.clock.now(), actor, f"process.{'retired' if status == 'retired' else 'activated'}",
+                 detail={"key": key, "version": version}, reason=reason)
+    uow.commit()
+    return definition_view(d)
+
+
+def retire_version(uow, key: str, version: int, reason: str, actor_id: int) -> dict:
+    """Admins retire a version: it starts no new case (``POST /cases`` takes the newest active
+    version, or 404 when none is active), while the cases already running on it go on. 409 when
+    it is retired already."""
+    return _set_status(uow, key, version, "retired", reason, actor_id)
+
+
+def activate_version(uow, key: str, version: int, reason: str, actor_id: int) -> dict:
+    """Undo :func:`retire_version`: if it is the newest active version again, new cases use it."""
+    return _set_status(uow, key, version, "active", reason, actor_id)
+
+
+def get_version_bpmn(uow, key: str, version: int) -> str:
+    """The diagram of any version, retired or not (admins compare versions)."""
+    return _version(uow.session, key, version).bpmn_xml

@@ -87,7 +87,7 @@ def transfer(uow, task_id: int, actor_id: int, reason: str, to_user: str | None 
     task.owner_id, task.delegation = None, None  # 转办, not 委派: the new assignee owns the task outright
     audit.append(s, now, user, "task.transferred", case_id=task.case_id, task_id=task.id, reason=reason,
                  detail={"to_user": to_user, "to_org_unit": to_org_unit})
-    uow.publish(DomainEvent("task.transferred", task.case_id, task.id))
+    uow.publish(DomainEvent("task.transferred", task.case_id, task.id, {"reason": reason}))
     uow.commit()
     return {"task_id": task.id, "assignee": to_user, "org_unit": to_org_unit}
 
@@ -192,7 +192,7 @@ def return_task(uow, task_id: int, actor_id: int, reason: str, to_element: str |
     previous = completed_row(uow.session, case.id, target)
     opened = reopen_to(uow, case, workflow, target, user, "task.returned", task.id, reason, {},
                        previous.completed_by_id if previous else None)
-    uow.publish(DomainEvent("task.returned", case.id, task.id))
+    uow.publish(DomainEvent("task.returned", case.id, task.id, {"reason": reason, "task_ids": [t.id for t in opened]}))
     uow.commit()
     return {"task_id": task.id, "returned_to": [{"id": t.id, "element_id": t.element_id, "name": t.name}
                                                  for t in opened]}

@@ -24,10 +24,10 @@ def sla_state(task: Task, now: datetime) -> str:
 
 
 def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: str | None,
-                  now: datetime, owner: str | None = None) -> dict:
+                  now: datetime, owner: str | None = None, org_name: str | None = None) -> dict:
     return {"id": task.id, "case_id": task.case_id, "case_number": case_number, "name": task.name,
             "title": task.title, "element_id": task.element_id, "role": task.role,
-            "org_unit": org_code, "assignee": assignee, "state": task.state, "due_at": task.due_at,
+            "org_unit": org_code, "org_unit_name": org_name, "assignee": assignee, "state": task.state, "due_at": task.due_at,
             "warn_at": task.warn_at, "due_provisional": task.due_provisional, "sla_state": sla_state(task, now), "priority": task.priority,
             "form_key": task.form_key, "created_at": task.created_at,
             "owner": owner, "delegation": task.delegation}
@@ -45,12 +45,14 @@ def task_rows_by_id(session: Session, ids: list[int], now: datetime) -> list[dic
     if not ids:
         return []
     assignee, owner = aliased(User), aliased(User)
-    q = (select(Task, Case.number, OrgUnit.code, assignee.username, owner.username).options(lazyload(Task.candidates))
+    q = (select(Task, Case.number, OrgUnit.code, assignee.username, owner.username, OrgUnit.name)
+         .options(lazyload(Task.candidates))
          .join(Case, Case.id == Task.case_id)
          .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
          .outerjoin(assignee, assignee.id == Task.assignee_id)
          .outerjoin(owner, owner.id == Task.owner_id).where(Task.id.in_(ids)))
-    rows = {t.id: task_row_view(t, number, code, name, now, by) for t, number, code, name, by in session.execute(q)}
+    rows = {t.id: task_row_view(t, number, code, name, now, by, unit)
+            for t, number, code, name, by, unit in session.execute(q)}
     return [rows[i] for i in ids]
 
 

@@ -87,6 +87,7 @@ def extend(uow, task_id: int, actor_id: int, reason: str, working_days: int | No
         sla.extend(s, task, limit, cal)
         audit.append(s, now, user, "task.extension_granted", case_id=task.case_id, task_id=task.id,
                      reason=reason, detail=request | {"due_at": task.due_at})
+        uow.publish(DomainEvent("task.extension_decided", task.case_id, task.id, {"granted": True, "reason": reason}))
         uow.commit()
         return {"task_id": task.id, "status": "granted", "due_at": task.due_at}
     if not can_act(user, task):
@@ -124,6 +125,7 @@ def decide_extension(uow, task_id: int, actor_id: int, grant: bool, reason: str)
         sla.extend(s, task, _extension_limit(wd, datetime.fromisoformat(until) if until else None, task, cal), cal)
     audit.append(s, now, user, "task.extension_granted" if grant else "task.extension_refused",
                  case_id=task.case_id, task_id=task.id, reason=reason, detail={"due_at": task.due_at})
+    uow.publish(DomainEvent("task.extension_decided", task.case_id, task.id, {"granted": grant, "reason": reason}))
     uow.commit()
     return {"task_id": task.id, "status": "granted" if grant else "refused", "due_at": task.due_at}
 
@@ -202,7 +204,7 @@ def _end_case(uow, user: User, case: Case, reason: str) -> None:
     s.execute(delete(EventSubscription).where(EventSubscription.case_id == case.id))
     uow.flush()
     audit.append(s, now, user, "case.terminated", case_id=case.id, reason=reason, detail={"tasks": ids})
-    uow.publish(DomainEvent("case.terminated", case.id))
+    uow.publish(DomainEvent("case.terminated", case.id, payload={"reason": reason}))
     for child in s.scalars(select(Case).where(Case.parent_case_id == case.id,
                                               Case.status.in_(("running", "suspended")))):
         _end_case(uow, user, child, reason)

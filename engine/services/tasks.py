@@ -11,10 +11,11 @@ from .. import audit, expressions
 from ..attachments.links import check_attachment_ids, form_attachment_ids, link_form_attachments
 from ..bpmn.loader import case_workflow, find_task
 from ..bpmn.specs import human_config
+from ..calendar.store import calendar_for
 from ..case_sync import persist
 from ..case_trail import completed_ids, reason_given
 from ..duplicates import candidates as duplicate_candidates, merge
-from ..errors import Conflict, Forbidden, InvalidInput
+from ..errors import Conflict, Forbidden
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, schema_for, validate
 from ..incidents import advance
@@ -25,6 +26,7 @@ from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clau
                            oversight_clause)
 from .common import (load_actor, refuse_while_delegated, require_reason, run_engine, task_spec,
                      visible_open_task, visible_task)
+from .inbox import add_inbox_columns, clean_filter, due_today_clause, ordering, sla_clause
 from .queries import case_summary, task_rows, task_rows_by_id
 from .signatures import SIGNER_FORM, complete_signer
 
@@ -33,13 +35,17 @@ SCOPES = ("mine", "group", "all", "inbox")
 
 def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
                process_key: str | None = None, category: str | None = None, district: str | None = None,
-               page: int = 1, per_page: int = 50) -> list[dict]:
+               page: int = 1, per_page: int = 50, sla_state: str | None = None, due_today: bool = False,
+               sort: str = "priority") -> list[dict]:
     """``mine``: claimed by me; ``group``: unclaimed tasks I am a candidate for; ``inbox``: both;
-    ``all``: every open task a supervisor, leader or admin oversees."""
+    ``all``: every open task a supervisor, leader or admin oversees. Filters: ``sla_state``
+    (ok, warning, overdue), ``due_today``, ``overdue`` and the case's process, category and
+    district; ``sort`` priority (default), due or created. Each row also carries the inbox
+    columns of :func:`inbox.add_inbox_columns` (working hours left, urged, process, category)."""
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
-    if scope not in SCOPES:
-        raise InvalidInput("unknown scope", fields={"scope": [f"one of {', '.join(SCOPES)}"]})
+    clean_filter({"scope": scope, "sort": sort, "sla_state": sla_state or ""}, SCOPES)
+    cal = calendar_for(uow)
     q = select(Task).where(Task.state.in_(TASK_OPEN_STATES))
     mine = Task.assignee_id == user.id
     group = and_(Task.assignee_id.is_(None), candidate_clause(user))
@@ -54,12 +60,16 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
         q = q.where({"mine": mine, "group": group, "inbox": inbox}[scope])
     if overdue:
         q = q.where(Task.due_at < now)
+    if sla_state:
+        q = q.where(sla_clause(sla_state, now))
+    if due_today:
+        q = q.where(due_today_clause(now, cal))
     case_filters = [column == value for column, value in (
         (Case.process_key, process_key), (Case.category, category), (Case.district, district)) if value]
     if case_filters:
         q = q.where(Task.case.has(and_(*case_filters)))
-    q = q.order_by(Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.id)
-    return task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now)
+    q = q.order_by(*ordering(sort))
+    return add_inbox_columns(s, task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now), now, cal)
 
 
 def get_task(uow, task_id: int, actor_id: int) -> dict:
@@ -169,7 +179,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
                                         | ({"comment": comment.strip()} if comment and comment.strip() else {}),
                                         reason=force_reason or reason_given(cfg.form, clean),
                                         since=before, columns=clean, failure=failure))
-    uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id}))
+    uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id, "data": clean}))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},
             "next_tasks": task_rows_by_id(s, [t.id for t in opened], now)}

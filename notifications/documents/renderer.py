@@ -11,6 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from engine.errors import InvalidInput, NotFound
 
+from .qr import qr_svg
+
 HERE = Path(__file__).resolve().parent
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -57,6 +59,7 @@ def _jinja() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["money"] = _money
+    env.filters["qr"] = qr_svg
     return env
 
 

@@ -14,8 +14,8 @@ from engine.models import AuditEvent, Case
 from engine.models.documents import Document
 from notifications.documents import sample_context, store
 from tests.conftest import DATA, ON_POSTGRES
-from tests.factories.api import ApiUser
-from tests.factories.directory import make_org_tree, make_user
+from tests.factories.api import people_signed_in
+from tests.factories.directory import make_org_tree
 from tests.factories.pdf import assert_fonts_cover, pdf_text
 
 PEOPLE = [("root", "admin", None), ("zhang", "citizen", None), ("liu", "citizen", None), ("wang", "dispatcher", "CITY")]
@@ -24,9 +24,7 @@ PEOPLE = [("root", "admin", None), ("zhang", "citizen", None), ("liu", "citizen"
 @pytest.fixture
 def world(client, container):
     make_org_tree(container)
-    for name, role, unit in PEOPLE:
-        make_user(container, name, role, org_unit=unit)
-    users = {n: ApiUser(client, n) for n, _, _ in PEOPLE}
+    users = people_signed_in(client, container, PEOPLE)
     assert users["root"].upload(("s.bpmn", (DATA / "streetlight_repair.bpmn").read_bytes())).status_code == 201
     case = users["zhang"].post("/cases", {"process_key": "streetlight_repair",
                                           "data": {"title": "路灯", "location": "和平路"}}).get_json()
@@ -47,7 +45,8 @@ def test_requester_lists_and_downloads_the_pdf_and_the_trail_holds_its_hash(worl
     users, case, doc_id = world
     listed = users["zhang"].get(f"/cases/{case['id']}/documents")
     assert listed.status_code == 200
-    [entry] = listed.get_json()
+    receipt, entry = listed.get_json()  # the 受理回执 issued when the case opened, then ours
+    assert receipt["kind"] == "receipt"
     assert (entry["id"], entry["kind"], entry["name"], entry["sha256"]) == (doc_id, "result", "办理结果通知书", None)
     assert entry["url"] == f"/api/v1/documents/{doc_id}"
     resp = users["zhang"].get(f"/documents/{doc_id}")
@@ -57,11 +56,11 @@ def test_requester_lists_and_downloads_the_pdf_and_the_trail_holds_its_hash(worl
     assert "办理结果通知书" in pdf_text(pdf) and "2026112300017" in pdf_text(pdf)
     assert_fonts_cover(pdf)
     sha256 = hashlib.sha256(pdf).hexdigest()
-    [issued] = _actions(container, "document.issued")
+    issued = next(e for e in _actions(container, "document.issued") if e.detail["document_id"] == doc_id)
     [rendered] = _actions(container, "document.rendered")
     assert issued.case_id == rendered.case_id == case["id"]
     assert rendered.detail == {"document_id": doc_id, "sha256": sha256} and rendered.actor == "zhang"
-    assert users["zhang"].get(f"/cases/{case['id']}/documents").get_json()[0]["sha256"] == sha256
+    assert users["zhang"].get(f"/cases/{case['id']}/documents").get_json()[1]["sha256"] == sha256
 
     def no_render(*args, **kwargs):
         raise AssertionError("rendered again")

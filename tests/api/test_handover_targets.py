@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import DATA
-from tests.factories.api import ApiUser
-from tests.factories.directory import make_org_tree, make_user
+from tests.factories.api import people_signed_in
+from tests.factories.directory import make_org_tree
 
 PEOPLE = [("root", "admin", None), ("zhang", "citizen", None), ("liu", "citizen", None),
           ("wang", "dispatcher", "CITY"), ("zhao", "handler", "D-EAST-CG"), ("li", "handler", "D-EAST-CG"),
@@ -18,9 +18,7 @@ PEOPLE = [("root", "admin", None), ("zhang", "citizen", None), ("liu", "citizen"
 @pytest.fixture
 def world(client, container):
     make_org_tree(container)
-    for name, role, unit in PEOPLE:
-        make_user(container, name, role, org_unit=unit)
-    users = {n: ApiUser(client, n) for n, _, _ in PEOPLE}
+    users = people_signed_in(client, container, PEOPLE)
     assert users["root"].upload(("s.bpmn", (DATA / "streetlight_repair.bpmn").read_bytes())).status_code == 201
     case = users["zhang"].post("/cases", {"process_key": "streetlight_repair",
                                           "data": {"title": "路灯", "location": "和平路"}}).get_json()

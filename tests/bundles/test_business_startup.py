@@ -32,7 +32,7 @@ def test_instant_approval_completes_the_case_inside_the_application_with_a_resul
     view = world.case("zhang", case["id"])
     assert [i["status"] for i in view["items"]] == ["approved"] * 6
     assert view["closed_at"] is not None
-    docs = world["zhang"].get(f"/cases/{case['id']}/documents").get_json()
+    docs = world.bundle_documents("zhang", case["id"])
     assert [d["kind"] for d in docs] == ["result"]
     pdf = world["zhang"].get(docs[0]["url"].removeprefix("/api/v1"))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
@@ -65,4 +65,4 @@ def test_the_intake_supplement_goes_back_to_the_applicant_once(world):
     done = world.case("zhang", case["id"])
     assert done["status"] == "completed"
     assert {i["status"] for i in done["items"]} == {"not_reviewed"}
-    assert [d["kind"] for d in world["zhang"].get(f"/cases/{case['id']}/documents").get_json()] == ["rejection"]
+    assert [d["kind"] for d in world.bundle_documents("zhang", case["id"])] == ["rejection"]

@@ -28,7 +28,7 @@ def _accepted(world, answers=ANSWERS):
 
 
 def _kinds(world, case_id):
-    return [d["kind"] for d in world["zhang"].get(f"/cases/{case_id}/documents").get_json()]
+    return [d["kind"] for d in world.bundle_documents("zhang", case_id)]
 
 
 def test_commitment_grants_at_once_and_many_departments_give_opinions_in_parallel(world):

@@ -51,7 +51,7 @@ def test_a_beneficiary_only_confirms_the_bank_details_and_is_paid(world):
     world.do("approver:DEPT-FINANCE", case["id"], "Task_payout", payout_reference="FIN-2026-000123")
     done = world.case("zhang", case["id"])
     assert done["status"] == "completed"
-    assert [d["kind"] for d in world["zhang"].get(f"/cases/{case['id']}/documents").get_json()] == ["result"]
+    assert [d["kind"] for d in world.bundle_documents("zhang", case["id"])] == ["result"]
 
 
 def test_instant_application_shows_the_reviewer_the_computed_subsidy(world):

@@ -33,3 +33,12 @@ class ApiUser:
         payload = b"".join(parts) + b"--" + boundary.encode() + b"--\r\n"
         return self.client.post("/api/v1/processes", headers=self.headers, data=payload,
                                 content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def people_signed_in(client, container, people) -> dict[str, ApiUser]:
+    """Each (username, role, org unit) created and signed in: username → ApiUser."""
+    from .directory import make_user
+
+    for name, role, unit in people:
+        make_user(container, name, role, org_unit=unit)
+    return {name: ApiUser(client, name) for name, _, _ in people}

@@ -7,11 +7,12 @@ from pathlib import Path
 from engine import services
 from engine.bundles.store import bundle_by_key, read_folder
 
-from .api import ApiUser
-from .directory import make_org_tree, make_user
+from .api import ApiUser, people_signed_in
+from .directory import make_org_tree
 from .files import pdf, upload_id
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+BUNDLE_DOCUMENT_KINDS = ("result", "rejection", "approval", "revocation")
 BUNDLES = ("birth_one_thing", "business_startup_one_thing", "engineering_approval", "policy_cashing")
 
 
@@ -41,9 +42,7 @@ class BundleWorld:
                   ("other-approver", "approver", "D-EAST")]
         depts = sorted({d for key in keys for d in departments(container, key)})
         people += [(f"approver:{d}", "approver", d) for d in depts]
-        for name, role, unit in people:
-            make_user(container, name, role, org_unit=unit)
-        self.users = {name: ApiUser(client, name) for name, _, _ in people}
+        self.users = people_signed_in(client, container, people)
         self.departments = depts
 
     def __getitem__(self, name: str) -> ApiUser:
@@ -74,3 +73,9 @@ class BundleWorld:
         resp = self.users[who].get(f"/cases/{case_id}")
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
+
+    def bundle_documents(self, who: str, case_id: int) -> list[dict]:
+        """The documents the bundle issued (bundle.json's ``documents``), in order; the
+        notices every case gets (受理回执, 办结通知书) are left out."""
+        docs = self.users[who].get(f"/cases/{case_id}/documents").get_json()
+        return [d for d in docs if d["kind"] in BUNDLE_DOCUMENT_KINDS]

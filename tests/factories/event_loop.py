@@ -105,10 +105,10 @@ class EventLoop:
         return self.user(username).post(f"/tasks/{task['id']}/{action}", body)
 
     def trail(self, case_id: int) -> list[tuple[str, str, str | None]]:
-        """(action, actor, step name) of each history row of a person's doing: claims and the
-        steps the engine runs by itself (should it record them) are left out."""
+        """(action, actor, step name) of each history row of a person's doing: claims, the steps
+        the engine runs by itself and the documents it issues (受理回执, 办结通知书) are left out."""
         return [(h["action"], h["actor"], h["task"]) for h in self.case(case_id)["history"]
-                if h["action"] not in ("task.claimed", "step.completed")]
+                if h["action"] not in ("task.claimed", "step.completed", "document.issued", "document.rendered")]
 
     def reasons(self, case_id: int) -> list[tuple[str, str, str]]:
         """(action, actor, reason) of each history row that carries a reason."""

@@ -27,9 +27,11 @@ def test_cli_from_an_empty_folder(tmp_path, monkeypatch):
     again = cli.invoke(main, ["seed-demo"])
 
     def people(output: str) -> list[str]:
-        return output.split("demo users")[1].splitlines()
+        return output.split("demo users")[1].split("demo cases")[0].splitlines()
 
     assert people(again.output) == people(seeded.output)  # same passwords
+    assert "  handler " in seeded.output and "东城区城管局 (D-EAST-CG)" in seeded.output
+    assert "demo cases (already seeded)" in again.output  # the cases come once
     assert "bundle birth_one_thing v1 (already loaded)" in again.output
 
     loaded = cli.invoke(main, ["bundles", "load", str(PROCESSES / "policy_cashing")])

@@ -77,7 +77,7 @@ def test_a_three_second_boundary_timer_escalates_and_survives_a_restart(real_tim
         assert due is not None and timedelta(0) < due - datetime.now(timezone.utc) <= timedelta(seconds=3)
         escalated_at = _wait_for(lambda: _escalated(container, case["id"]), 20)
         assert escalated_at is not None, (tmp_path / "scheduler.log").read_text()
-        assert escalated_at - due.timestamp() <= 5
+        assert escalated_at - due.timestamp() <= 10  # the one-second sweep, with room for a loaded machine
         with container.session_factory() as s:  # the interrupted task left the inbox
             assert s.scalar(select(Task.state).where(Task.case_id == case["id"],
                                                      Task.element_id == "Task_handle")) == "cancelled"

@@ -53,7 +53,7 @@ def _zh_labels(name: str) -> set[str]:
 
 
 def test_the_five_documents_are_there():
-    assert names() == sorted(TITLES)
+    assert set(TITLES) <= set(names())  # notifications' notices are tested in tests/notify
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -19,10 +19,6 @@ blp = Blueprint("api_attachments", __name__, description="Attachments: uploaded 
 blp.before_request(require_token)
 
 
-class UploadFile(Schema):
-    file = Upload(required=True, metadata={"description": "PDF, JPEG, PNG, WebP or HEIC"})
-
-
 class UploadFor(Schema):
     """Which form field the upload is for; only needed where the field keeps the photo's location."""
 
@@ -32,6 +28,12 @@ class UploadFor(Schema):
     process_key = fields.String(validate=validate.Length(min=1, max=128), load_default=None)
     task_id = fields.Integer(strict=False, load_default=None)
     field = fields.String(validate=validate.Length(min=1, max=128), load_default=None)
+
+
+class AttachmentUpload(UploadFor):
+    """The whole multipart body, for the document: the view reads the file part itself."""
+
+    file = Upload(required=True, metadata={"description": "PDF, JPEG, PNG, WebP or HEIC"})
 
 
 class Location(Schema):
@@ -50,10 +52,10 @@ class AttachmentOut(Schema):
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(UploadFor, location="form")
-@blp.arguments(UploadFile, location="files")
+@blp.arguments(UploadFor, location="form", content_type="multipart/form-data")
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": AttachmentUpload}}})
 @blp.response(201, AttachmentOut)
-def upload(target: dict, _files: dict):
+def upload(target: dict):
     """multipart/form-data ``file`` (+ ``process_key`` or ``task_id``, and ``field``). The type
     is judged by the bytes; refused files (400, 413 over the limit) leave nothing stored."""
     parts = request.files.getlist("file")
@@ -63,7 +65,8 @@ def upload(target: dict, _files: dict):
 
 
 @blp.route("/<attachment_id>", methods=["GET"])
-@blp.response(200, description="the file's bytes, as an attachment")
+@blp.doc(responses={"200": {"description": "the file's bytes, as an attachment", "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in (
+    "application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic")}}})
 def download(attachment_id: str):
     """The bytes, for the owner and whoever may see a case it is linked to (others 404)."""
     meta, data = run(services.attachment_content, attachment_id, g.user_id)

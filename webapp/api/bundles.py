@@ -17,6 +17,7 @@ from forms import FormSchema
 from notifications.documents import render
 
 from ..calls import run
+from .schemas import PDF_FILE, multipart_files
 from .security import bearer_user_id, require_token
 
 PREFIX = "/bundles"
@@ -65,12 +66,14 @@ def _pdf(data: bytes, name: str) -> Response:
 
 
 @blp.route("", methods=["GET"])
+@blp.doc(security=[])
 @blp.response(200, BundleOut(many=True))
 def list_bundles():
     return run(services.list_bundles)
 
 
 @blp.route("", methods=["POST"])
+@blp.doc(requestBody=multipart_files("the bundle folder's files, each a `file` part named as in the folder", many=True))
 @blp.response(201, BundleOut)
 @blp.alt_response(200, schema=BundleOut, description="the same files again: the stored version")
 def load_bundle():
@@ -85,11 +88,13 @@ def load_bundle():
 
 
 @blp.route("/<key>/questionnaire", methods=["GET"])
+@blp.doc(security=[])
 def questionnaire(key: str):
     return run(services.get_questionnaire, key)
 
 
 @blp.route("/<key>/guide", methods=["POST"])
+@blp.doc(security=[{}, {"bearer": []}])  # a token only pre-fills the form
 @blp.arguments(GuideRequest)
 def guide(body: dict, key: str):
     """Exactly what these answers imply; ``notice_url`` is their 一次性告知单 (PDF)."""
@@ -103,6 +108,8 @@ def guide(body: dict, key: str):
 
 
 @blp.route("/<key>/notice.pdf", methods=["GET"])
+@blp.doc(security=[])
+@blp.response(200, PDF_FILE, content_type="application/pdf", description="the 一次性告知单")
 def notice(key: str):
     lang = "en" if request.args.get("lang") == "en" else "zh-CN"
     context = run(services.notice_context, key, _decode_answers(request.args.get("answers")), lang)
@@ -110,12 +117,15 @@ def notice(key: str):
 
 
 @blp.route("/<key>/materials/<code>/<any(blank, sample):kind>.pdf", methods=["GET"])
+@blp.doc(security=[])
+@blp.response(200, PDF_FILE, content_type="application/pdf", description="a blank or filled-in sample form")
 def material_form(key: str, code: str, kind: str):
     context = run(services.material_form_context, key, code, kind == "sample")
     return _pdf(render("material_form", context), f"{code}-{kind}")
 
 
 @blp.route("/<key>/eligibility", methods=["POST"])
+@blp.doc(requestBody=multipart_files("the eligibility table (CSV) as `file`"))
 def import_eligibility(key: str):
     """免申即享: an admin uploads the eligibility table (CSV, ``file``); each eligible person or
     enterprise gets a pre-approved case once, however often the same table is sent."""

@@ -4,8 +4,9 @@ from flask import g
 from flask_smorest import Blueprint
 
 from engine import services
+from engine.services import directory
 
-from .schemas import OrgUnitIn, OrgUnitOut, UserIn, UserOut, UserQuery
+from .schemas import OrgUnitIn, OrgUnitOut, PasswordIn, UserIn, UserOut, UserPatch, UserQuery
 from ..calls import run
 from .security import require_token
 
@@ -41,3 +42,27 @@ def create_user(body: dict):
 @blp.response(200, UserOut(many=True))
 def users(args: dict):
     return run(services.list_users, g.user_id, role=args.get("role"), org_unit=args.get("org_unit"))
+
+
+@blp.route("/users/<username>", methods=["GET"])
+@blp.response(200, UserOut)
+def get_user(username: str):
+    return run(directory.get_user, username, g.user_id)
+
+
+@blp.route("/users/<username>", methods=["PATCH"])
+@blp.arguments(UserPatch)
+@blp.response(200, UserOut)
+@blp.alt_response(422, schema="ApiError", description="an admin may not disable themselves or drop their own admin role")
+def update_user(changes: dict, username: str):
+    """Disable or enable a user, change their display name, roles or org unit; audited as
+    ``user.updated``. A disabled user's tokens stop working at once."""
+    return run(directory.update_user, username, changes, g.user_id)
+
+
+@blp.route("/users/<username>/password", methods=["POST"])
+@blp.arguments(PasswordIn)
+@blp.response(200, UserOut)
+def set_password(body: dict, username: str):
+    """An admin sets the password (at least 8 characters); audited as ``user.password_reset``."""
+    return run(directory.set_password, username, body["password"], g.user_id)

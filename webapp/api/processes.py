@@ -5,8 +5,9 @@ from flask_smorest import Blueprint
 
 from engine import services
 from engine.errors import InvalidInput
+from engine.services import definitions
 
-from .schemas import ProcessOut, ProcessQuery
+from .schemas import XML_TEXT, ProcessOut, ProcessQuery, ReasonIn, multipart_files
 from ..calls import run
 from .security import require_token
 
@@ -24,6 +25,7 @@ def list_processes(args: dict):
 
 
 @blp.route("", methods=["POST"])
+@blp.doc(requestBody=multipart_files("one .bpmn file, optionally .dmn files too, each as a `file` part", many=True))
 @blp.response(201, ProcessOut)
 @blp.alt_response(200, schema=ProcessOut, description="the same bytes again: the existing version")
 def deploy():
@@ -42,5 +44,29 @@ def get_process(key: str):
 
 
 @blp.route("/<key>/bpmn", methods=["GET"])
+@blp.response(200, XML_TEXT, content_type="application/xml", description="the latest active version's BPMN XML")
 def get_bpmn(key: str):
     return Response(run(services.get_definition_bpmn, key), mimetype="application/xml")
+
+
+@blp.route("/<key>/versions/<int:version>/bpmn", methods=["GET"])
+@blp.response(200, XML_TEXT, content_type="application/xml", description="that version's BPMN XML")
+def get_version_bpmn(key: str, version: int):
+    """Any version's diagram, retired or not."""
+    return Response(run(definitions.get_version_bpmn, key, version), mimetype="application/xml")
+
+
+@blp.route("/<key>/versions/<int:version>/retire", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, ProcessOut)
+def retire(body: dict, key: str, version: int):
+    """Admins: the version starts no new case; cases running on it go on. 409 if retired already."""
+    return run(definitions.retire_version, key, version, body["reason"], g.user_id)
+
+
+@blp.route("/<key>/versions/<int:version>/activate", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, ProcessOut)
+def activate(body: dict, key: str, version: int):
+    """Admins: a retired version starts cases again (when it is the newest active one)."""
+    return run(definitions.activate_version, key, version, body["reason"], g.user_id)

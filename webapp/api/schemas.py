@@ -37,6 +37,7 @@ class TaskOut(Schema):
     element_id = fields.String()
     role = fields.String(allow_none=True)
     org_unit = fields.String(allow_none=True)
+    org_unit_name = fields.String(allow_none=True)
     assignee = fields.String(allow_none=True)
     state = fields.String()
     due_at = fields.DateTime(allow_none=True)
@@ -48,6 +49,11 @@ class TaskOut(Schema):
     created_at = fields.DateTime()
     owner = fields.String(allow_none=True)  # 委派: who delegated it and completes it after
     delegation = fields.String(allow_none=True, validate=validate.OneOf(["pending", "resolved"]))
+    working_hours_left = fields.Float(allow_none=True)  # negative once overdue
+    urged = fields.Raw(allow_none=True)  # open 督办 on the case: count, latest time and reason
+    process_name = fields.String(allow_none=True)
+    category_name = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
 
 
 class TaskDetail(TaskOut):
@@ -125,6 +131,9 @@ class TaskQuery(FormSchema):
     process_key = fields.String()
     category = fields.String(validate=validate.Length(max=64))
     district = fields.String(validate=validate.Length(max=64))
+    sla_state = fields.String(validate=validate.OneOf(["ok", "warning", "overdue"]))
+    due_today = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="priority", validate=validate.OneOf(["priority", "due", "created"]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -190,6 +199,19 @@ class UserOut(Schema):
     org_units = fields.List(fields.String())
 
 
+class UserPatch(FormSchema):
+    """Only the fields sent change; ``org_unit: null`` means the roles apply everywhere."""
+
+    display_name = fields.String(validate=validate.Length(min=1, max=200))
+    active = fields.Boolean()
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), validate=validate.Length(min=1))
+    org_unit = fields.String(allow_none=True)
+
+
+class PasswordIn(FormSchema):
+    password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+
+
 class UserQuery(FormSchema):
     role = fields.String()
     org_unit = fields.String()
@@ -243,3 +265,33 @@ class TimeLimitIn(FormSchema):
     urgency = fields.String(load_default="", validate=validate.Length(max=16))
     limit = fields.String(required=True, validate=validate.Length(min=1, max=32))
     note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+# --- what the OpenAPI document says beyond the schemas above -----------------------------
+
+class ApiErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": (
+        "invalid_input, diagram_invalid, unauthenticated, forbidden, not_found, conflict, too_large, "
+        "process_refusal, rate_limited, …")})
+    message = fields.String(required=True, metadata={"description": "for people; may change"})
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                         metadata={"description": "each bad field (or diagram element id) with its messages"})
+
+
+class ApiError(Schema):
+    """Every error response, whatever the status: the shape webapp/errors.py renders."""
+
+    error = fields.Nested(ApiErrorBody, required=True)
+
+
+XML_TEXT = {"type": "string", "description": "BPMN 2.0 XML"}
+PDF_FILE = {"type": "string", "format": "binary"}
+
+
+def multipart_files(description: str, *, many: bool = False) -> dict:
+    """The requestBody of an upload whose view reads ``request.files`` itself (several parts,
+    or parts named after their files): multipart/form-data with a binary ``file``."""
+    binary = {"type": "string", "format": "binary"}
+    return {"required": True, "description": description, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "array", "items": binary} if many else binary}}}}}

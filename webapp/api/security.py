@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import g, request
 
 from engine.errors import Unauthenticated
+from engine.services.auth import require_active
 
+from ..calls import run
 from ..tokens import user_id_from
 
 
@@ -13,7 +15,7 @@ def bearer_user_id() -> int:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send Authorization: Bearer <token> (POST /api/v1/auth/token)")
-    return user_id_from(token.strip())
+    return run(require_active, user_id_from(token.strip()))  # a disabled user's token stops at once
 
 
 def require_token() -> None:

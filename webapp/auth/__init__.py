@@ -5,12 +5,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from engine import services
 from engine.errors import RateLimited, Unauthenticated
+from engine.services.auth import profile
 
 from ..calls import run
-from ..i18n import translate
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -34,13 +35,15 @@ def login():
             user = run(services.authenticate, request.form.get("username", ""),
                        request.form.get("password", ""), request.remote_addr or "")
         except RateLimited:
-            error = translate("rate_limited")
+            error = gettext("Too many failed sign-ins; try again later.")
         except Unauthenticated:
-            error = translate("bad_login")
+            error = gettext("Wrong username or password.")
         else:
             lang = session.get("lang")
             session.clear()  # a fresh session on sign-in: no fixation
-            session.update(user_id=user["id"], username=user["username"], roles=user["roles"])
+            # the header's names and role labels, read once: a role change shows at the next sign-in
+            session.update(user_id=user["id"], username=user["username"], roles=user["roles"],
+                           profile=run(profile, user["id"]))
             if lang:
                 session["lang"] = lang
             target = request.args.get("next", "")

@@ -1,0 +1,155 @@
+"""What the inbox page filters, sorts and shows beside each task: the deadline state, the
+working hours left on the calendar, the urge (督办) mark, and the case's process and category.
+Plain queries on the tasks, cases and supervision tables; no workflow is ever loaded."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from ..calendar import WorkCalendar
+from ..errors import InvalidInput
+from ..models import Case, ProcessDefinition, SupervisionItem, Task
+from ..models.cases import TASK_OPEN_STATES
+from ..permissions import inbox_clause
+from .common import load_actor
+
+SLA_STATES = ("ok", "warning", "overdue")
+SORTS = ("priority", "due", "created")
+FILTER_KEYS = ("scope", "process_key", "category", "district", "sla_state", "due_today", "overdue", "sort")
+_TEXT_KEYS = ("process_key", "category", "district")
+_FLAGS = ("due_today", "overdue")
+_TRUE, _FALSE = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
+
+
+def clean_filter(raw: Mapping, scopes: tuple[str, ...]) -> dict:
+    """The inbox filter as ``list_tasks`` keywords, from a query string, a form or JSON: empty
+    values dropped, flags made booleans. Unknown keys or values are InvalidInput per field."""
+    errors: dict[str, list[str]] = {}
+    out: dict = {}
+    for key, value in raw.items():
+        if key not in FILTER_KEYS:
+            errors[key] = [f"unknown filter; one of {', '.join(FILTER_KEYS)}"]
+        elif key in _FLAGS:
+            text = str(value).lower() if not isinstance(value, bool) else ("1" if value else "")
+            if text not in _TRUE + _FALSE:
+                errors[key] = ["true or false"]
+            elif text in _TRUE:
+                out[key] = True
+        elif value in (None, ""):
+            continue
+        elif not isinstance(value, str) or len(value) > 128:
+            errors[key] = ["text of at most 128 characters"]
+        elif key in _TEXT_KEYS:
+            out[key] = value
+        else:
+            allowed = {"scope": scopes, "sla_state": SLA_STATES, "sort": SORTS}[key]
+            if value not in allowed:
+                errors[key] = [f"one of {', '.join(allowed)}"]
+            else:
+                out[key] = value
+    if errors:
+        raise InvalidInput("bad inbox filter", fields=errors)
+    return out
+
+
+def sla_clause(state: str, now: datetime):
+    """SQL twin of ``queries.sla_state``: overdue after the deadline, warning from the warning."""
+    overdue = and_(Task.due_at.is_not(None), Task.due_at < now)
+    warning = and_(Task.warn_at.is_not(None), Task.warn_at <= now)
+    return {"overdue": overdue, "warning": and_(~overdue, warning),
+            "ok": and_(or_(Task.due_at.is_(None), Task.due_at >= now),
+                       or_(Task.warn_at.is_(None), Task.warn_at > now))}[state]
+
+
+def due_today_clause(now: datetime, cal: WorkCalendar):
+    """Due between midnight and midnight of today in the calendar's time zone."""
+    start = datetime.combine(now.astimezone(cal.tz).date(), time(0), tzinfo=cal.tz)
+    return and_(Task.due_at >= start, Task.due_at < start + timedelta(days=1))
+
+
+def ordering(sort: str) -> tuple:
+    """``priority``: highest first, then the nearest deadline; ``due``: nearest deadline first
+    (none last); ``created``: newest first. Task id breaks ties so pages never overlap."""
+    due = (Task.due_at.is_(None), Task.due_at)
+    return {"priority": (Task.priority.desc(), *due, Task.id), "due": (*due, Task.priority.desc(), Task.id),
+            "created": (Task.created_at.desc(), Task.id.desc())}[sort]
+
+
+def hours_left(due_at: datetime | None, now: datetime, cal: WorkCalendar) -> float | None:
+    """Working hours until the deadline on the calendar; negative once overdue."""
+    if due_at is None:
+        return None
+    if due_at >= now:
+        return round(cal.working_time_between(now, due_at).total_seconds() / 3600, 1)
+    return -round(cal.working_time_between(due_at, now).total_seconds() / 3600, 1)
+
+
+def category_names(definition: ProcessDefinition) -> dict[str, str]:
+    """Category code → name, from the start form's enum as the diagram declares it."""
+    for field in (definition.summary.get("start_form") or {}).get("fields", []):
+        if field.get("name") == "category":
+            return {str(c[0]): str(c[1] if len(c) > 1 and c[1] else c[0]) for c in field.get("choices", [])}
+    return {}
+
+
+def all_category_names(session) -> dict[str, str]:
+    """Category code → name across the active processes (for views spanning processes)."""
+    names: dict[str, str] = {}
+    for definition in session.scalars(select(ProcessDefinition).where(ProcessDefinition.status == "active")
+                                      .order_by(ProcessDefinition.version)):
+        names |= category_names(definition)
+    return names
+
+
+def add_inbox_columns(session, rows: list[dict], now: datetime, cal: WorkCalendar) -> list[dict]:
+    """Each row gains ``working_hours_left``, ``urged`` ({count, last_at, reason} or None) and its
+    case's ``process_key``, ``process_name``, ``category``, ``category_name`` and ``district``."""
+    case_ids = sorted({r["case_id"] for r in rows})
+    if not case_ids:
+        return rows
+    cases = {c.id: (c, d) for c, d in session.execute(
+        select(Case, ProcessDefinition).join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .where(Case.id.in_(case_ids)))}
+    last = func.max(SupervisionItem.id)
+    urges = {case_id: (count, item_id) for case_id, count, item_id in session.execute(
+        select(SupervisionItem.case_id, func.count(), last)
+        .where(SupervisionItem.case_id.in_(case_ids), SupervisionItem.kind == "urge",
+               SupervisionItem.resolved_at.is_(None)).group_by(SupervisionItem.case_id))}
+    latest = {i.id: i for i in session.scalars(
+        select(SupervisionItem).where(SupervisionItem.id.in_([u[1] for u in urges.values()])))} if urges else {}
+    for row in rows:
+        case, definition = cases[row["case_id"]]
+        urge = urges.get(case.id)
+        row.update(working_hours_left=hours_left(row["due_at"], now, cal), process_key=case.process_key,
+                   process_name=definition.name or case.process_key, category=case.category,
+                   category_name=category_names(definition).get(case.category or "", case.category),
+                   district=case.district,
+                   urged={"count": urge[0], "last_at": latest[urge[1]].created_at,
+                          "reason": latest[urge[1]].reason} if urge else None)
+    return rows
+
+
+def filter_choices(uow, actor_id: int) -> dict:
+    """The processes, categories and districts among the user's inbox tasks (mine and my
+    groups'), for the filter's drop-downs: ``{processes: [{value, name}], categories: […],
+    districts: [{value, name}]}``, each sorted by value."""
+    s = uow.session
+    user = load_actor(s, actor_id)
+    rows = s.execute(select(Case.process_key, ProcessDefinition.name, Case.category, Case.district,
+                            ProcessDefinition.id).distinct()
+                     .join(Task, Task.case_id == Case.id)
+                     .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+                     .where(Task.state.in_(TASK_OPEN_STATES), inbox_clause(user))).all()
+    processes, categories, districts, names = {}, {}, {}, {}
+    for key, pname, category, district, definition_id in rows:
+        processes[key] = pname or key
+        if category:
+            if definition_id not in names:
+                names[definition_id] = category_names(s.get(ProcessDefinition, definition_id))
+            categories[category] = names[definition_id].get(category, category)
+        if district:
+            districts[district] = district
+    return {k: [{"value": v, "name": n} for v, n in sorted(d.items())]
+            for k, d in (("processes", processes), ("categories", categories), ("districts", districts))}
