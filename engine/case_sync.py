@@ -13,7 +13,7 @@ from .bpmn.serializer import dump_state
 from .bpmn.specs import human_config, human_spec, process_has
 from .calendar.store import calendar_for
 from .candidates import expand, lane_role, parse_group, substitute, task_priority
-from .case_trail import audit_engine_steps, passed_elements, update_case_columns
+from .case_trail import audit_engine_steps, completed_since, passed_elements, update_case_columns
 from .errors import ProcessRefusal
 from .events import DomainEvent
 from .incidents import Failure, open_incident
@@ -186,8 +186,9 @@ def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: 
     audit.append(uow.session, now, actor, action, case_id=case.id, task_id=task_id, detail=detail,
                  reason=reason)
     if since is not None:
-        audit_engine_steps(uow.session, now, case.id, workflow, since)
-        uow.publish(DomainEvent("elements.passed", case.id, payload={"elements": passed_elements(workflow, since)}))
+        ran = completed_since(workflow, since)
+        audit_engine_steps(uow.session, now, case.id, ran)
+        uow.publish(DomainEvent("elements.passed", case.id, payload={"elements": passed_elements(ran)}))
     if columns:
         update_case_columns(uow.session, case, columns)
     opened, _ = sync_tasks(uow, case, workflow, now)

@@ -25,18 +25,20 @@ def completed_ids(workflow) -> set:
     return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
-def passed_elements(workflow, since: set) -> list[str]:
-    """The BPMN elements completed since ``since``: what a step made the case pass through."""
-    return sorted({t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED)
-                   if t.id not in since and t.task_spec.bpmn_id})
+def completed_since(workflow, since: set) -> list:
+    """The workflow tasks completed since ``since`` (one walk of the tree per change)."""
+    return [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in since]
 
 
-def audit_engine_steps(session, now, case_id: int, workflow, since: set) -> None:
-    """One ``step.completed`` row (actor: system) per decision table, script or milestone event the
-    engine ran since ``since``, with the data it changed."""
-    ran = [t for t in workflow.get_tasks(state=TaskState.COMPLETED)
-           if t.id not in since and isinstance(t.task_spec, AUDITED_SPECS)]
-    for t in sorted(ran, key=lambda t: t.last_state_change):
+def passed_elements(ran: list) -> list[str]:
+    """The BPMN elements of ``ran`` (:func:`completed_since`): what a step made the case pass through."""
+    return sorted({t.task_spec.bpmn_id for t in ran if t.task_spec.bpmn_id})
+
+
+def audit_engine_steps(session, now, case_id: int, ran: list) -> None:
+    """One ``step.completed`` row (actor: system) per decision table, script or milestone event
+    among ``ran`` (:func:`completed_since`), with the data it changed."""
+    for t in sorted((t for t in ran if isinstance(t.task_spec, AUDITED_SPECS)), key=lambda t: t.last_state_change):
         before = t.parent.data if t.parent is not None else {}
         changed = {k: v for k, v in t.data.items() if k not in before or before[k] != v}
         audit.append(session, now, None, "step.completed", case_id=case_id, detail={
