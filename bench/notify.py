@@ -1,7 +1,7 @@
 """`notify`: 10,000 queued outbox messages (half SMS, half e-mail) drained by one delivery loop
 (what one scheduler process runs) against a local SMS gateway over HTTP and a local SMTP server
 with STARTTLS and AUTH, on PostgreSQL and SQLite: messages per second. Needs the test extra
-(aiosmtpd); the local servers are tests/factories/local_servers.py."""
+(aiosmtpd); the local servers are bench/local_servers.py, which the tests use too."""
 from __future__ import annotations
 
 import time
@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 from notifications import install
 from notifications.delivery import deliver_due
 from notifications.models import OutboxMessage
-from tests.factories.local_servers import SmsGateway, SmtpServer
+from bench.local_servers import SmsGateway, SmtpServer
 
 from .common import Report, container_for, scratch_database
 

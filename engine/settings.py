@@ -25,6 +25,7 @@ class Settings:
     sms_signature: str = "【市民服务】"  # the registered SMS signature, 【…】
     sms_mapping: str = ""  # JSON: the gateway's body fields from {phone, text, key, signature}
     outbox_max_attempts: int = 8  # then a message is a dead letter
+    digest_minutes: int = 10  # candidates' e-mail/SMS about claimable tasks is gathered this long; 0: at once
 
 
 def _demo_secret(instance_path: Path) -> str:
@@ -69,4 +70,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sms_signature=env.get("CIVICFLOW_SMS_SIGNATURE", "【市民服务】"),
         sms_mapping=env.get("CIVICFLOW_SMS_MAPPING", ""),
         outbox_max_attempts=int(env.get("CIVICFLOW_OUTBOX_MAX_ATTEMPTS", "8")),
+        digest_minutes=int(env.get("CIVICFLOW_DIGEST_MINUTES", "10")),
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 def install(container):
     """Subscribe notifications to ``container``'s event bus and add its scheduler jobs (outbox
-    delivery every second, the ``civicflow.notify`` worker). Returns the container."""
+    delivery every second, digests, the ``civicflow.notify`` worker). Returns the container."""
     from . import models  # noqa: F401  (registers the tables on the engine's metadata)
     from .delivery import deliver_due
+    from .digest import release_due
     from .enqueue import on_event
     from .issuing import HANDLERS
     from .notify_worker import run_notify_tasks
@@ -22,5 +23,6 @@ def install(container):
         container.bus.subscribe(name, handler)
     for name in dict.fromkeys((*EVENTS, "task.completed")):
         container.bus.subscribe(name, on_event)
-    container.jobs += [("outbox-delivery", deliver_due, 1), ("civicflow-notify", run_notify_tasks, 2)]
+    container.jobs += [("outbox-delivery", deliver_due, 1), ("outbox-digests", release_due, 15),
+                       ("civicflow-notify", run_notify_tasks, 2)]
     return container

@@ -9,7 +9,7 @@ from engine.services.common import admin_or_server
 
 from .models import OutboxMessage
 
-STATUSES = ("pending", "sent", "dead")
+STATUSES = ("pending", "held", "sent", "digested", "dead")
 
 
 def _view(m: OutboxMessage) -> dict:

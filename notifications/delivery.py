@@ -11,7 +11,7 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from engine.leases import claim
 
@@ -34,15 +34,19 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _mark(container, owner: str, outcomes: list[tuple[int, dict]]) -> None:
-    """Record what the channels said for several rows in one commit (a commit costs more than
-    a send: per-row commits capped a scheduler at a few dozen messages a second)."""
+    """Record what the channels said for several rows in one commit and one executemany per
+    kind of outcome (a commit costs more than a send: per-row commits capped a scheduler at a
+    few dozen messages a second)."""
     if not outcomes:
         return
+    table, groups = OutboxMessage.__table__, {}
+    for row_id, values in outcomes:
+        groups.setdefault(tuple(sorted(values)), []).append({"row_id": row_id} | {f"v_{k}": v for k, v in values.items()})
     with container.uow() as uow:
-        for row_id, values in outcomes:
-            uow.session.execute(update(OutboxMessage).where(
-                OutboxMessage.id == row_id, OutboxMessage.lease_owner == owner, OutboxMessage.status == "pending")
-                .values(lease_owner=None, lease_expires_at=None, **values))
+        for names, params in groups.items():
+            uow.session.execute(update(table).where(
+                table.c.id == bindparam("row_id"), table.c.lease_owner == owner, table.c.status == "pending")
+                .values(lease_owner=None, lease_expires_at=None, **{n: bindparam(f"v_{n}") for n in names}), params)
         uow.commit()
     outcomes.clear()
 

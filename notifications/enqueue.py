@@ -15,7 +15,7 @@ from engine.errors import CivicFlowError
 from engine.models import Case, Task
 from engine.models.documents import Document
 
-from . import messages
+from . import digest, messages
 from .models import InAppNotification, OutboxMessage
 from .recipients import Recipient, resolve
 from .rules import effective_rules
@@ -26,7 +26,7 @@ MAX_PEOPLE = 50  # a task claimable by more than this many people notifies them 
 
 
 def status_url(settings, case: Case) -> str:
-    return f"{settings.public_url}/public/cases/{case.number}?code={case.query_code or ''}"
+    return f"{settings.public_url}/status/{case.number}?code={case.query_code or ''}"
 
 
 def _task_view(uow, task: Task | None) -> dict:
@@ -45,7 +45,7 @@ def context(uow, case: Case, event, recipient: Recipient) -> dict:
     return base | {"case": {"number": case.number, "title": case.title, "query_code": case.query_code or "",
                             "status_url": url},
                    "task": _task_view(uow, task), "recipient": {"name": recipient.name},
-                   "eval_url": url.replace("?code=", "/evaluation?code=")}
+                   "eval_url": f"{url}#evaluate"}
 
 
 def derived(uow, event) -> list[str]:
@@ -75,15 +75,17 @@ def on_event(uow, event) -> None:
                 for channel in rule["channels"]:
                     if channel in person.opted_out and not rule["legal"]:
                         continue
-                    if channel != "inapp" and len(people) > MAX_PEOPLE and "candidates" in rule["recipients"]:
+                    pooled = channel != "inapp" and "candidates" in rule["recipients"]
+                    if pooled and len(people) > MAX_PEOPLE:
                         continue
                     add(uow, case, event.task_id, name, rule["message"], channel, person,
-                        lambda p=person: context(uow, case, event, p))
+                        lambda p=person: context(uow, case, event, p), held=pooled)
 
 
 def add(uow, case: Case | None, task_id: int | None, event: str, message: str, channel: str,
-        person: Recipient, make_context) -> None:
-    """One message to ``person`` on ``channel``, if they have an address there."""
+        person: Recipient, make_context, held: bool = False) -> None:
+    """One message to ``person`` on ``channel``, if they have an address there; ``held`` for
+    their next digest (a task they may claim among others)."""
     address = {"email": person.email, "sms": person.phone, "inapp": person.user_id}[channel]
     if not address:
         return
@@ -98,7 +100,10 @@ def add(uow, case: Case | None, task_id: int | None, event: str, message: str, c
         s.add(InAppNotification(user_id=person.user_id, case_id=case.id if case else None, task_id=task_id,
                                 message=message, subject=text.subject, body=text.body, created_at=now))
         return
-    s.add(OutboxMessage(key=uuid.uuid4().hex, channel=channel, message=message, event=event, lang=person.lang,
+    row = OutboxMessage(key=uuid.uuid4().hex, channel=channel, message=message, event=event, lang=person.lang,
                         user_id=person.user_id, case_id=case.id if case else None, address=str(address),
                         subject=text.subject, body=text.body, html=text.html, created_at=now,
-                        next_attempt_at=now, status="dead" if error else "pending", last_error=error))
+                        next_attempt_at=now, status="dead" if error else "pending", last_error=error)
+    if held and error is None:
+        digest.hold(uow, row)
+    s.add(row)

@@ -3,12 +3,14 @@
 object whose string values may hold ``{phone}``, ``{text}`` and ``{key}``
 (default ``{"phone": "{phone}", "text": "{text}", "key": "{key}"}``). The outbox key also goes
 in the ``Idempotency-Key`` header: a gateway that honours it accepts a retry after a crash
-without sending the SMS again (409 or 2xx both mean accepted)."""
+without sending the SMS again (409 or 2xx both mean accepted). One keep-alive connection pool
+serves a delivery batch: a new TCP (and TLS) connection per message capped a scheduler well
+below the gateway's rate."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
+
+import urllib3
 
 from . import DeliveryFailed
 
@@ -33,28 +35,27 @@ class SmsGateway:
         self.mapping = json.loads(mapping) if mapping else DEFAULT_MAPPING
         if not isinstance(self.mapping, dict):
             raise ValueError("CIVICFLOW_SMS_MAPPING must be a JSON object")
+        self.pool = urllib3.PoolManager(maxsize=1, retries=False, timeout=urllib3.Timeout(total=TIMEOUT_S))
 
     def body(self, row) -> dict:
         return _shape(self.mapping, {"phone": row.address, "text": row.body, "key": row.key})
 
     def send(self, row) -> str:
         data = json.dumps(self.body(row), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=data, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": row.key})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-                reply = response.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code == 409:  # this key was accepted before: the SMS is on its way already
-                return f"duplicate:{row.key}"
-            raise DeliveryFailed(f"sms gateway: HTTP {exc.code}",
-                                 permanent=400 <= exc.code < 500 and exc.code not in (408, 429)) from exc
-        except OSError as exc:
+            response = self.pool.request("POST", self.url, body=data, headers={
+                "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": row.key})
+        except urllib3.exceptions.HTTPError as exc:
             raise DeliveryFailed(f"sms gateway: {exc}") from exc
+        if response.status == 409:  # this key was accepted before: the SMS is on its way already
+            return f"duplicate:{row.key}"
+        if response.status >= 300:
+            raise DeliveryFailed(f"sms gateway: HTTP {response.status}",
+                                 permanent=400 <= response.status < 500 and response.status not in (408, 429))
         try:
-            return str(json.loads(reply or b"{}").get("id") or row.key)[:200]
+            return str(json.loads(response.data or b"{}").get("id") or row.key)[:200]
         except (ValueError, AttributeError):
             return row.key
 
     def close(self) -> None:
-        """Nothing held between messages."""
+        self.pool.clear()

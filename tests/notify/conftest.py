@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.factories.local_servers import SmsGateway, SmtpServer
+from bench.local_servers import SmsGateway, SmtpServer
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_the_citizen_and_caseworkers_hear_of_each_step(people, wired, smtp, sms)
     assert mail["To"] == "zhang@example.cn" and mail["Subject"] == f"您的诉求已受理（{number}）"
     assert mail["Message-ID"].endswith("@civicflow>")
     code = text.split("查询码")[1][:6]
-    assert f"/public/cases/{number}?code={code}" in mail.get_body(("plain",)).get_content()
+    assert f"/status/{number}?code={code}" in mail.get_body(("plain",)).get_content()
     assert people["zhang"].get("/notifications?unread=1").get_json()["unread"] == 1
 
     inbox = people["wang"].get("/notifications?unread=1").get_json()
@@ -68,7 +68,7 @@ def test_the_citizen_and_caseworkers_hear_of_each_step(people, wired, smtp, sms)
     _deliver(wired)
     assert sms.texts[-1] == (CITIZEN_PHONE, f"【市民服务】您的事项{number}已办结，欢迎凭查询码{code}评价。")
     done = smtp.messages[-1]
-    assert done["Subject"] == f"已办结：{number}" and "/evaluation?code=" in done.get_body(("html",)).get_content()
+    assert done["Subject"] == f"已办结：{number}" and "#evaluate" in done.get_body(("html",)).get_content()
     assert all(len(t) <= 70 for _, t in sms.texts)
 
     documents = people["zhang"].get(f"/cases/{case['id']}/documents").get_json()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.clock import SystemClock
 from notifications.delivery import LEASE, deliver_due
 from notifications.models import OutboxMessage
-from tests.factories.local_servers import SmsGateway
+from bench.local_servers import SmsGateway
 
 
 def _queue(container) -> None:

@@ -35,4 +35,4 @@ def test_the_receipt_qr_code_decodes_to_the_status_page():
     page = pypdfium2.PdfDocument(io.BytesIO(render("acceptance_receipt", sample)))[0]
     found = [r.text for r in zxingcpp.read_barcodes(page.render(scale=3).to_pil())]
     assert found == [sample["status_url"]]
-    assert found[0].endswith("/public/cases/20261123000042?code=8F3K2Q")
+    assert found[0].endswith("/status/20261123000042?code=8F3K2Q")

@@ -72,7 +72,7 @@ def test_a_failing_gateway_retries_then_dead_letters_without_touching_the_case(w
         assert s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "dead")) == 1
     root = ApiUser(client, "root")
     dead = root.get("/notifications/outbox?status=dead").get_json()
-    assert dead["counts"] == {"pending": 0, "sent": 0, "dead": 1} and dead["items"][0]["channel"] == "sms"
+    assert dead["counts"] == {"pending": 0, "held": 0, "sent": 0, "digested": 0, "dead": 1} and dead["items"][0]["channel"] == "sms"
     assert ApiUser(client, "wang").get("/notifications/outbox").status_code == 403
     sms.fail = False
     assert root.post(f"/notifications/outbox/{dead['items'][0]['id']}/retry").get_json()["status"] == "pending"
