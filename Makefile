@@ -27,7 +27,7 @@ system-packages:
 	if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages, run: sudo apt-get install $$missing" >&2; exit 1; fi; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
 
-# Bootstrap, bootstrap-icons, htmx, bpmn-js, axe-core and swagger-ui, served at /vendor/ (no CDN);
+# Bootstrap, bootstrap-icons, htmx, bpmn-js, Leaflet, axe-core and swagger-ui, served at /vendor/ (no CDN);
 # reinstalled whenever package-lock.json is newer than the last install.
 node_modules/.installed: package-lock.json
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends npm; } \

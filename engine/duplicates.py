@@ -33,28 +33,35 @@ def parse_rule(text: str) -> tuple[bool, float, timedelta]:
     return same_category, metres, delta
 
 
-def candidates(session, case: Case, rule: str, data: dict) -> list[dict]:
-    """Open cases that look like the same problem, nearest first."""
+def open_cases_near(session, lat: float, lng: float, at: datetime, rule: str, category: str | None = None,
+                    exclude_id: int | None = None) -> list[tuple[Case, int]]:
+    """Open, unmerged cases within the rule's distance of the point and opened within its window
+    around ``at`` (of ``category`` too when the rule names it and one is given), each with its
+    distance in whole metres, nearest first."""
     same_category, metres, window = parse_rule(rule)
-    category = data.get("category") or case.category
-    if case.lat is None or case.lng is None:
-        return []
     dlat = metres / 111_000
-    dlng = metres / (111_000 * max(math.cos(math.radians(case.lat)), 0.01))
+    dlng = metres / (111_000 * max(math.cos(math.radians(lat)), 0.01))
     q = select(Case).where(
-        Case.id != case.id, Case.status.in_(("running", "suspended")),
-        Case.created_at >= case.created_at - window, Case.created_at <= case.created_at + window,
-        Case.lat.between(case.lat - dlat, case.lat + dlat), Case.lng.between(case.lng - dlng, case.lng + dlng),
+        Case.status.in_(("running", "suspended")),
+        Case.created_at >= at - window, Case.created_at <= at + window,
+        Case.lat.between(lat - dlat, lat + dlat), Case.lng.between(lng - dlng, lng + dlng),
         ~Case.id.in_(select(CaseLink.case_id)))
+    if exclude_id is not None:
+        q = q.where(Case.id != exclude_id)
     if same_category and category:
         q = q.where(Case.category == category)
-    found = []
-    for other in session.scalars(q.limit(50)):
-        d = distance_m(case.lat, case.lng, other.lat, other.lng)
-        if d <= metres:
-            found.append({"id": other.id, "number": other.number, "title": other.title,
-                          "category": other.category, "distance_m": round(d), "created_at": other.created_at})
-    return sorted(found, key=lambda c: c["distance_m"])
+    found = [(other, distance_m(lat, lng, other.lat, other.lng)) for other in session.scalars(q.limit(50))]
+    return sorted([(other, round(d)) for other, d in found if d <= metres], key=lambda pair: pair[1])
+
+
+def candidates(session, case: Case, rule: str, data: dict) -> list[dict]:
+    """Open cases that look like the same problem, nearest first."""
+    if case.lat is None or case.lng is None:
+        return []
+    near = open_cases_near(session, case.lat, case.lng, case.created_at, rule,
+                           data.get("category") or case.category, exclude_id=case.id)
+    return [{"id": other.id, "number": other.number, "title": other.title, "category": other.category,
+             "distance_m": d, "created_at": other.created_at} for other, d in near]
 
 
 def merge(uow, case: Case, master_number: object, field: str, actor, now: datetime) -> Case:

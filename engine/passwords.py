@@ -26,3 +26,19 @@ def check_password(stored: str, password: str) -> bool:
     actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
                             p=int(p), dklen=32)
     return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+MIN_LENGTH, MAX_LENGTH = 8, 128
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """What is wrong with a new password: at least 8 characters with letters and digits, and not
+    the username (a phone number) inside it."""
+    problems = []
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        problems.append(f"{MIN_LENGTH} to {MAX_LENGTH} characters")
+    if not (any(c.isascii() and c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        problems.append("letters and digits")
+    if username and username in password:
+        problems.append("must not contain your phone number")
+    return problems

@@ -26,6 +26,9 @@ class Settings:
     sms_mapping: str = ""  # JSON: the gateway's body fields from {phone, text, key, signature}
     outbox_max_attempts: int = 8  # then a message is a dead letter
     digest_minutes: int = 10  # candidates' e-mail/SMS about claimable tasks is gathered this long; 0: at once
+    map_tiles: str = ""  # a tile URL template, https://tiles.example.cn/{z}/{x}/{y}.png; empty: no map
+    map_attribution: str = ""  # the tile provider's credit line shown on the map
+    map_center: str = "39.9288,116.4164"  # "lat,lng" where the map opens before a point is set
 
 
 def _demo_secret(instance_path: Path) -> str:
@@ -71,4 +74,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sms_mapping=env.get("CIVICFLOW_SMS_MAPPING", ""),
         outbox_max_attempts=int(env.get("CIVICFLOW_OUTBOX_MAX_ATTEMPTS", "8")),
         digest_minutes=int(env.get("CIVICFLOW_DIGEST_MINUTES", "10")),
+        map_tiles=env.get("CIVICFLOW_MAP_TILES", ""),
+        map_attribution=env.get("CIVICFLOW_MAP_ATTRIBUTION", ""),
+        map_center=env.get("CIVICFLOW_MAP_CENTER", Settings.map_center),
     )

@@ -18,11 +18,13 @@ def install(container):
     from .issuing import HANDLERS
     from .notify_worker import run_notify_tasks
     from .rules import EVENTS
+    from .verification import on_code_requested
 
     for name, handler in HANDLERS.items():  # documents first: a receipt's query code is in the SMS
         container.bus.subscribe(name, handler)
     for name in dict.fromkeys((*EVENTS, "task.completed")):
         container.bus.subscribe(name, on_event)
+    container.bus.subscribe("verification.requested", on_code_requested)
     container.jobs += [("outbox-delivery", deliver_due, 1), ("outbox-digests", release_due, 15),
                        ("civicflow-notify", run_notify_tasks, 2)]
     return container

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.errors import Conflict, InvalidInput, NotFound
+from engine.models import Case
 from engine.services.common import admin_or_server
 
 from .models import OutboxMessage
@@ -12,11 +13,12 @@ from .models import OutboxMessage
 STATUSES = ("pending", "held", "sent", "digested", "dead")
 
 
-def _view(m: OutboxMessage) -> dict:
+def _view(m: OutboxMessage, case_number: str | None = None) -> dict:
     return {"id": m.id, "key": m.key, "channel": m.channel, "message": m.message, "event": m.event,
-            "case_id": m.case_id, "user_id": m.user_id, "address": m.address, "subject": m.subject,
-            "body": m.body, "status": m.status, "attempts": m.attempts, "next_attempt_at": m.next_attempt_at,
-            "last_error": m.last_error, "created_at": m.created_at, "sent_at": m.sent_at}
+            "case_id": m.case_id, "case_number": case_number, "user_id": m.user_id, "address": m.address,
+            "subject": m.subject, "body": m.body, "status": m.status, "attempts": m.attempts,
+            "next_attempt_at": m.next_attempt_at, "last_error": m.last_error, "created_at": m.created_at,
+            "sent_at": m.sent_at}
 
 
 def list_outbox(uow, actor_id: int | None, status: str = "dead", limit: int = 100) -> dict:
@@ -25,9 +27,10 @@ def list_outbox(uow, actor_id: int | None, status: str = "dead", limit: int = 10
         raise InvalidInput("bad status", fields={"status": [f"one of {', '.join(STATUSES)}"]})
     s = uow.session
     counts = dict(s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    rows = s.scalars(select(OutboxMessage).where(OutboxMessage.status == status)
-                     .order_by(OutboxMessage.id.desc()).limit(max(1, min(limit, 500))))
-    return {"items": [_view(m) for m in rows], "counts": {k: counts.get(k, 0) for k in STATUSES}}
+    rows = s.execute(select(OutboxMessage, Case.number).outerjoin(Case, Case.id == OutboxMessage.case_id)
+                     .where(OutboxMessage.status == status)
+                     .order_by(OutboxMessage.id.desc()).limit(max(1, min(limit, 500)))).all()
+    return {"items": [_view(m, number) for m, number in rows], "counts": {k: counts.get(k, 0) for k in STATUSES}}
 
 
 def retry(uow, actor_id: int | None, message_id: int) -> dict:

@@ -17,17 +17,25 @@ def _view(n: InAppNotification) -> dict:
             "body": n.body, "created_at": n.created_at, "read_at": n.read_at}
 
 
-def list_notifications(uow, actor_id: int, unread: bool = False, limit: int = PAGE) -> dict:
-    """The user's newest notifications (only unread ones with ``unread``) and the unread count."""
+def unread_count(uow, user_id: int) -> int:
+    """How many of the user's notifications are unread: one query on (user_id, read_at), cheap
+    enough for every page's header."""
+    return uow.session.scalar(select(func.count()).select_from(InAppNotification).where(
+        InAppNotification.user_id == user_id, InAppNotification.read_at.is_(None)))
+
+
+def list_notifications(uow, actor_id: int, unread: bool = False, limit: int = PAGE,
+                       before_id: int | None = None) -> dict:
+    """The user's newest notifications (only unread ones with ``unread``; only those older than
+    notification ``before_id`` with it, for the next page) and the unread count."""
     user = load_actor(uow.session, actor_id)
-    mine = InAppNotification.user_id == user.id
-    query = select(InAppNotification).where(mine)
+    query = select(InAppNotification).where(InAppNotification.user_id == user.id)
     if unread:
         query = query.where(InAppNotification.read_at.is_(None))
+    if before_id is not None:
+        query = query.where(InAppNotification.id < before_id)
     items = uow.session.scalars(query.order_by(InAppNotification.id.desc()).limit(max(1, min(limit, 200))))
-    count = uow.session.scalar(select(func.count()).select_from(InAppNotification).where(
-        mine, InAppNotification.read_at.is_(None)))
-    return {"items": [_view(n) for n in items], "unread": count}
+    return {"items": [_view(n) for n in items], "unread": unread_count(uow, user.id)}
 
 
 def mark_read(uow, actor_id: int, notification_id: int | None = None) -> dict:

@@ -8,6 +8,7 @@ from flask import Flask
 from engine.bootstrap import Container, bootstrap
 from notifications import install as install_notifications
 
+from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .api import init_api
 from .auth import bp as auth_bp
@@ -17,6 +18,8 @@ from .errors import register_error_handlers
 from .i18n import init_i18n
 from .inbox import bp as inbox_bp
 from .json_provider import IsoJSONProvider
+from .public import bp as public_bp
+from .routing import init_routing
 from .supervise import bp as supervise_bp
 from .vendor import bp as vendor_bp
 
@@ -39,15 +42,18 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     app.config.update(test_config or {})
     app.extensions["civicflow"] = container
 
+    init_routing(app)
     register_error_handlers(app)
     init_i18n(app)
     init_csrf(app)
     app.jinja_env.globals["tz"] = ZoneInfo(container.settings.timezone)
     init_api(app)
+    app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(citizen_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(public_bp)
     app.register_blueprint(supervise_bp)
     app.register_blueprint(vendor_bp)
     return app

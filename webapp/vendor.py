@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 NODE_MODULES = Path(os.environ.get("CIVICFLOW_NODE_MODULES") or Path(__file__).resolve().parent.parent / "node_modules")
 # A prefix ending in "/" allows a folder; otherwise exactly that file.
 ALLOWED = ("bootstrap/dist/", "bootstrap-icons/font/", "htmx.org/dist/", "bpmn-js/dist/",
-           "axe-core/axe.min.js", "swagger-ui-dist/")
+           "axe-core/axe.min.js", "swagger-ui-dist/", "leaflet/dist/")
 ONE_YEAR_S = 365 * 24 * 3600  # versions are pinned in package-lock.json; a new version is a new deploy
 
 bp = Blueprint("vendor", __name__)

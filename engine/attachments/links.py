@@ -16,14 +16,18 @@ from forms.base import AttachmentId, AttachmentIds
 from ..errors import InvalidInput
 from ..forms_runtime import schema_for
 from ..models import Attachment, Case, CaseAttachment, User
+from ..permissions import is_staff
 
 
 def usable_clause(session: Session, user: User):
-    """A WHERE clause on Attachment: the ones ``user`` may read and put into a form."""
+    """A WHERE clause on Attachment: the ones ``user`` may read and put into a form (a citizen:
+    their own uploads and the files of their own cases)."""
     from ..services.queries import case_visibility  # here: engine.services imports this module
 
-    seen = case_visibility(session, user)
     linked = select(CaseAttachment.attachment_id).join(Case, Case.id == CaseAttachment.case_id)
+    if not is_staff(user):  # a citizen: their own cases' files, never a case they only follow
+        return or_(Attachment.owner_id == user.id, Attachment.id.in_(linked.where(Case.requester_id == user.id)))
+    seen = case_visibility(session, user)
     return or_(Attachment.owner_id == user.id, Attachment.id.in_(linked if seen is None else linked.where(seen)))
 
 

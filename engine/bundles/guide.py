@@ -23,6 +23,14 @@ def visible_questions(bundle: dict, answers: dict) -> list[dict]:
     return [q for q in bundle["questions"] if not q["show_if"] or expressions.evaluate(q["show_if"], scope)]
 
 
+def _value_problem(question: dict, value) -> str | None:
+    if question["type"] == "boolean" and not isinstance(value, bool):
+        return "must be true or false"
+    if question["type"] == "choice" and value not in [c["value"] for c in question["choices"]]:
+        return f"one of {', '.join(c['value'] for c in question['choices'])}"
+    return None
+
+
 def check_answers(bundle: dict, answers: object) -> dict:
     """The answers as given, or InvalidInput naming each question that is unanswered, answered
     with a value it does not offer, or not asked for these answers."""
@@ -38,13 +46,25 @@ def check_answers(bundle: dict, answers: object) -> dict:
                 problems[f"answers.{qid}"] = ["not asked for these answers"]
         elif value is None:
             problems[f"answers.{qid}"] = ["answer this question"]
-        elif question["type"] == "boolean" and not isinstance(value, bool):
-            problems[f"answers.{qid}"] = ["must be true or false"]
-        elif question["type"] == "choice" and value not in [c["value"] for c in question["choices"]]:
-            problems[f"answers.{qid}"] = [f"one of {', '.join(c['value'] for c in question['choices'])}"]
+        elif (problem := _value_problem(question, value)) is not None:
+            problems[f"answers.{qid}"] = [problem]
     if problems:
         raise InvalidInput("some answers are invalid", fields=problems)
     return dict(answers)
+
+
+def answers_so_far(bundle: dict, answers: dict) -> tuple[list[dict], dict]:
+    """Part way through the questionnaire: the questions asked for these answers, in order, and
+    the answers kept (those to questions still asked; a changed earlier answer may hide a later
+    question). A value a question does not offer is InvalidInput naming ``answers.q``."""
+    known = {q["id"] for q in bundle["questions"]}
+    asked = visible_questions(bundle, {k: v for k, v in answers.items() if k in known})
+    kept = {q["id"]: answers[q["id"]] for q in asked if answers.get(q["id"]) is not None}
+    problems = {f"answers.{q['id']}": [problem] for q in asked if q["id"] in kept
+                and (problem := _value_problem(q, kept[q["id"]])) is not None}
+    if problems:
+        raise InvalidInput("some answers are invalid", fields=problems)
+    return asked, kept
 
 
 def applicable_items(bundle: dict, answers: dict) -> list[dict]:
@@ -78,7 +98,10 @@ def form_fields(bundle: dict, items: list[dict]) -> list[tuple[str, dict]]:
 def limit_text(limit: str, lang: str = "zh-CN") -> str:
     parsed = parse_limit(limit)
     zh, en = _LIMIT_TEXT[parsed.unit]
-    return (en if lang == "en" else zh).format(n=parsed.amount)
+    if lang != "en":
+        return zh.format(n=parsed.amount)
+    text = en.format(n=parsed.amount)
+    return text[:-1] if parsed.amount == 1 else text  # 1 working day
 
 
 def longest_limit(items: list[dict]) -> str | None:

@@ -14,6 +14,7 @@ from ..calendar.durations import parse_limit
 from ..errors import InvalidInput
 
 FILES = ("bundle.json", "questionnaire.json", "rules.json", "materials.json")
+THEMES = ("personal", "enterprise")
 _CODE = validate.Regexp(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$", error="letters, digits, _ and - only")
 _NAME = validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", error="must be an identifier")
 
@@ -60,7 +61,7 @@ class Field(_Strict):
     required = fields.Boolean(load_default=True)
     choices = fields.List(fields.Nested(Choice), load_default=list)
     constraints = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
-    profile = fields.String(load_default=None, validate=validate.OneOf(["display_name", "username"]))
+    profile = fields.String(load_default=None, validate=validate.OneOf(["display_name", "username", "phone", "email", "organisation", "credit_code"]))
 
 
 class Department(_Strict):
@@ -97,6 +98,10 @@ class BundleFile(_Strict):
     how = fields.String(load_default="")
     contact = fields.String(load_default="")
     illustrative = fields.Boolean(load_default=True)  # the seeds name no departments
+    # the catalogue's groups: 个人 (personal) or 法人 (enterprise) services, then the life event
+    theme = fields.String(load_default="personal", validate=validate.OneOf(THEMES))
+    life_event = fields.String(load_default="", validate=validate.Length(max=40))
+    life_event_en = fields.String(load_default="", validate=validate.Length(max=80))
     departments = fields.List(fields.Nested(Department), load_default=list)
     items = fields.List(fields.Nested(Item), required=True, validate=validate.Length(min=1))
     form_fields = fields.Dict(keys=fields.String(validate=_NAME), values=fields.Nested(Field), data_key="fields",

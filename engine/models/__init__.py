@@ -8,15 +8,17 @@ from .cases import (CASE_STATUSES, TASK_LIVE_STATES, TASK_OPEN_STATES, TASK_WAIT
                     CaseLink, Task, TaskCandidate)
 from .definitions import ProcessDefinition
 from .documents import Document
+from .followers import CaseFollower
 from .incidents import INCIDENT_KINDS, Incident
 from .integration import EventSubscription, ExternalTask, ProcessStart
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
 from .saved_filters import SavedFilter  # noqa: F401 (registers the table)
 from .supervision import PeriodicRun, SupervisionItem
 from .timers import Timer
+from .verification import VerificationCode
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Bundle", "CaseCopy", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
+    "AuditEvent", "AuditHead", "Bundle", "CaseCopy", "CaseFollower", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
-    "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole",
+    "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole", "VerificationCode",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -59,6 +60,11 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # a citizen's own account (self-registered): personal or an enterprise with its 统一社会信用代码
+    account_kind: Mapped[str] = mapped_column(String(16), default="personal", server_default="personal")
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=sa_false())  # 适老化 mode
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")

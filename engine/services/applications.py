@@ -12,7 +12,7 @@ from ..case_start import open_case
 from ..errors import CivicFlowError, InvalidInput
 from ..models import Bundle, ProcessDefinition, User
 from .bundles import prefill
-from .common import admin_or_server
+from .common import admin_or_server, load_actor
 from .definitions import latest_definition
 
 
@@ -27,6 +27,16 @@ def open_application(uow, bundle: Bundle, definition: ProcessDefinition, data: o
     for code, ids in clean["attachments"].items():
         link_attachments(uow.session, case.id, ids, material_code=code, at=uow.clock.now())
     return case
+
+
+def check_application(uow, key: str, data: object, actor_id: int) -> dict:
+    """What applying would refuse, without applying: the checked application, or InvalidInput
+    naming every bad part exactly as ``start_case`` would (a review screen before submitting)."""
+    applicant = load_actor(uow.session, actor_id)
+    bundle = bundle_by_key(uow.session, key)
+    clean = application_data(bundle.definition, data, applicant)
+    check_attachment_ids(uow.session, applicant, {f"attachments.{code}": ids for code, ids in clean["attachments"].items()})
+    return clean
 
 
 def import_beneficiaries(uow, key: str, table: bytes, actor_id: int | None) -> dict:

@@ -12,6 +12,7 @@ from ..attachments.links import usable_clause
 from ..blobs import blob_store
 from ..bpmn.loader import load_definition
 from ..bpmn.specs import human_config
+from ..bundles.store import bundle_for_process
 from ..errors import InvalidInput, NotFound
 from ..models import Attachment, User
 from .common import load_actor, task_spec, visible_task
@@ -44,6 +45,14 @@ def _keeps_location(uow, user: User, process_key: str | None, task_id: int | Non
     return spec.properties.get("keep_location", "").strip().lower() == "true"
 
 
+def _check_material(uow, process_key: str | None, material: str) -> None:
+    """A material upload names a material of the bundle that ``process_key`` runs."""
+    bundle = bundle_for_process(uow, process_key) if process_key else None
+    if bundle is None or all(m["code"] != material for m in bundle.definition["materials"]):
+        msg = "not a material of this process's one-thing bundle"
+        raise InvalidInput(msg, fields={"material": [f"{material[:64]!r} is {msg}"]})
+
+
 def _meta(att: Attachment) -> dict:
     out = {"id": att.id, "name": att.name, "content_type": att.content_type, "size": att.size,
            "sha256": att.sha256, "created_at": att.created_at}
@@ -53,13 +62,19 @@ def _meta(att: Attachment) -> dict:
 
 
 def upload_attachment(uow, actor_id: int, filename: str | None, data: bytes, *, process_key: str | None = None,
-                      task_id: int | None = None, field: str | None = None) -> dict:
+                      task_id: int | None = None, field: str | None = None, material: str | None = None) -> dict:
     """Check and store one upload: ``{id, name, content_type, size, sha256}``, plus ``location``
-    (``{lat, lng}`` or None) when ``field`` of that start or task form keeps it. A refused file
-    (errors name ``file``) leaves no row and no stored bytes; an accepted one an audit row."""
+    (``{lat, lng}`` or None) when ``field`` of that start or task form keeps it. ``material``
+    (with ``process_key``) names a one-thing bundle's material instead of a form field: bundles
+    have no start form, and a material never keeps a location. A refused file (errors name
+    ``file``) leaves no row and no stored bytes; an accepted one an audit row."""
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
-    keep = _keeps_location(uow, user, process_key, task_id, field)
+    if material is not None:
+        _check_material(uow, process_key, material)
+        keep = False
+    else:
+        keep = _keeps_location(uow, user, process_key, task_id, field)
     checked = check_upload(filename, data, limit_bytes=uow.settings.attachment_limit_bytes, keep_location=keep)
     sha = hashlib.sha256(checked.data).hexdigest()
     loc = checked.location or {}

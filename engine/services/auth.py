@@ -54,7 +54,18 @@ def profile(uow, user_id: int) -> dict:
                      "org_unit_code": r.org_unit.code if r.org_unit else None,
                      "org_unit_name": r.org_unit.name if r.org_unit else None} for r in user.roles),
                    key=lambda r: (r["role"], r["org_unit_code"] or ""))
-    return {"username": user.username, "display_name": user.display_name or user.username, "roles": roles}
+    return {"username": user.username, "display_name": user.display_name or user.username, "roles": roles,
+            "large_text": user.large_text}
+
+
+def set_large_text(uow, user_id: int, on: bool) -> bool:
+    """Remember the user's large-text, high-contrast mode (适老化) across devices and sign-ins."""
+    user = uow.session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("unknown or deactivated user")
+    user.large_text = bool(on)
+    uow.commit()
+    return user.large_text
 
 
 def require_active(uow, user_id: int) -> int:

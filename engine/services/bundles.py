@@ -15,10 +15,36 @@ from .common import admin_or_server, load_actor
 PREFILL_FROM_CASES = 20
 
 
-def list_bundles(uow) -> list[dict]:
-    return [{"key": b.key, "name": b.name, "name_en": b.definition["name_en"],
-             "description": b.definition["description"], "process_key": b.process_key,
-             "items_count": len(b.definition["items"]), "version": b.version} for b in latest_bundles(uow.session)]
+def list_bundles(uow, q: str | None = None) -> list[dict]:
+    """The newest version of every bundle with what a service catalogue shows (theme, life
+    event, items with their departments, the longest time limit, the fees); ``q`` keeps those
+    whose name or an item's name contains it."""
+    out = [_catalogue_entry(b) for b in latest_bundles(uow.session)]
+    needle = (q or "").strip().casefold()
+    if needle:
+        out = [b for b in out if any(needle in text.casefold() for text in _searchable(b))]
+    return out
+
+
+def _catalogue_entry(bundle) -> dict:
+    definition = bundle.definition
+    names = guide.department_names(definition)
+    items = [{"code": i["code"], "name": i["name"], "name_en": i["name_en"],
+              "department": names.get(i["department"], i["department"]), "time_limit": i["time_limit"],
+              "fee": i["fee"]} for i in definition["items"]]
+    return {"key": bundle.key, "name": bundle.name, "name_en": definition["name_en"],
+            "description": definition["description"], "process_key": bundle.process_key,
+            "items_count": len(items), "version": bundle.version,
+            # .get: a bundle stored before bundle.json had a theme reads as a personal service
+            "theme": definition.get("theme", "personal"), "life_event": definition.get("life_event", ""),
+            "life_event_en": definition.get("life_event_en", ""), "items": items,
+            "departments": list(dict.fromkeys(i["department"] for i in items)),
+            "time_limit": guide.longest_limit(definition["items"]), "fee": sum(i["fee"] for i in items)}
+
+
+def _searchable(entry: dict) -> list[str]:
+    return [entry["name"], entry["name_en"], entry["life_event"], entry["life_event_en"]] + \
+        [text for i in entry["items"] for text in (i["name"], i["name_en"])]
 
 
 def get_questionnaire(uow, key: str) -> dict:
@@ -28,9 +54,21 @@ def get_questionnaire(uow, key: str) -> dict:
          "choices": q["choices"], "show_if": q["show_if"]} for q in definition["questions"]]}
 
 
+def questionnaire_step(uow, key: str, answers: dict) -> dict:
+    """The questionnaire asked one question at a time: the questions asked so far for these
+    (partial) answers, each with its answer or None, and the answers kept; a value a question
+    does not offer is InvalidInput naming ``answers.q``."""
+    definition = bundle_by_key(uow.session, key).definition
+    asked, kept = guide.answers_so_far(definition, answers)
+    return {"key": key, "name": definition["name"], "name_en": definition["name_en"], "answers": kept,
+            "questions": [{"id": q["id"], "text": q["text"], "text_en": q["text_en"], "type": q["type"],
+                           "choices": q["choices"], "answer": kept.get(q["id"])} for q in asked]}
+
+
 def _material_view(m: dict) -> dict:
     return {"code": m["code"], "name": m["name"], "name_en": m["name_en"], "required": m["required"],
-            "copies": m["copies"], "form": m["form"], "review_points": m["review_points"], "note": m["note"]}
+            "copies": m["copies"], "form": m["form"], "review_points": m["review_points"], "note": m["note"],
+            "has_form": bool(m["blank_fields"] or m["sample"])}
 
 
 def guide_bundle(uow, key: str, answers: object, actor_id: int | None = None) -> dict:
@@ -42,20 +80,33 @@ def guide_bundle(uow, key: str, answers: object, actor_id: int | None = None) ->
     items = guide.applicable_items(definition, answers)
     materials = guide.applicable_materials(definition, answers)
     names = guide.department_names(definition)
-    fields = describe(form_schema(definition, items))
+    fields = _with_english(definition, describe(form_schema(definition, items)))
     user = load_actor(uow.session, actor_id) if actor_id is not None else None
     if user is not None:
         values = prefill(uow.session, definition, items, user)
         for f in fields:
             f["value"] = values.get(f["name"])
     longest = guide.longest_limit(items)
-    return {"key": key, "name": definition["name"], "answers": answers,
-            "items": [{"code": i["code"], "name": i["name"], "department": names.get(i["department"], i["department"]),
+    return {"key": key, "name": definition["name"], "name_en": definition["name_en"],
+            "process_key": definition["process_key"], "answers": answers,
+            "items": [{"code": i["code"], "name": i["name"], "name_en": i["name_en"], "fields": i["field_names"],
+                       "department": names.get(i["department"], i["department"]),
                        "department_code": i["department"], "time_limit": i["time_limit"],
                        "time_limit_text": guide.limit_text(i["time_limit"]), "fee": i["fee"]} for i in items],
             "materials": [_material_view(m) for m in materials], "form": {"fields": fields},
             "time_limit": longest, "time_limit_text": guide.limit_text(longest) if longest else None,
             "reusable_materials": reusable_materials(uow.session, [m["code"] for m in materials], user) if user else {}}
+
+
+def _with_english(definition: dict, fields: list[dict]) -> list[dict]:
+    """The form's field descriptions with the bundle's English labels beside the Chinese."""
+    for f in fields:
+        spec = definition["form_fields"][f["name"]]
+        f["label_en"] = spec["label_en"]
+        english = {c["value"]: c["label_en"] for c in spec["choices"]}
+        for choice in f["choices"]:
+            choice["label_en"] = english.get(choice["value"], "")
+    return fields
 
 
 def notice_context(uow, key: str, answers: object, lang: str = "zh-CN") -> dict:

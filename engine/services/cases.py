@@ -8,6 +8,7 @@ from ..attachments.links import check_attachment_ids, form_attachment_ids, link_
 from ..bpmn.loader import load_definition
 from ..bundles.store import bundle_for_process
 from ..candidates import parse_group
+from ..case_public import follower_view, requester_view
 from ..case_start import open_case
 from ..errors import Forbidden
 from ..forms_runtime import declared_defaults, validate
@@ -51,7 +52,7 @@ def start_case(uow, process_key: str, data: object, actor_id: int, business_key:
     if bundle is not None:
         case = open_application(uow, bundle, definition, data, user, business_key=business_key)
         uow.commit()
-        return case_view(s, case, with_history=False, now=uow.clock.now(), with_incidents=is_staff(user))
+        return _view_for(s, user, case, uow.clock.now(), with_history=False)
     start = _start_event(parsed.spec)
     clean = validate(start.civicflow_form if start else FormSpec(), start or parsed.spec, data)
     files = form_attachment_ids(start.civicflow_form if start else FormSpec(), start or parsed.spec, clean)
@@ -62,14 +63,23 @@ def start_case(uow, process_key: str, data: object, actor_id: int, business_key:
     case = open_case(uow, definition, initial, user, business_key=business_key)
     link_form_attachments(s, case.id, files, at=uow.clock.now())
     uow.commit()
-    return case_view(s, case, with_history=False, now=uow.clock.now(), with_incidents=is_staff(user))
+    return _view_for(s, user, case, uow.clock.now(), with_history=False)
+
+
+def _view_for(s, user, case, now, with_history: bool = True) -> dict:
+    """Staff see the case; its requester their own view; anyone else who may see it (a merged
+    reporter, a follower) its public status."""
+    if is_staff(user):
+        return case_view(s, case, with_history=with_history, now=now, with_incidents=True)
+    if case.requester_id == user.id:
+        return requester_view(s, case, user, now)
+    return follower_view(s, case)
 
 
 def get_case(uow, case_id: int, actor_id: int) -> dict:
     s = uow.session
     user = load_actor(s, actor_id)
-    return case_view(s, visible_case(s, user, case_id), with_history=True, now=uow.clock.now(),
-                     with_incidents=is_staff(user))
+    return _view_for(s, user, visible_case(s, user, case_id), uow.clock.now())
 
 
 def list_cases(uow, actor_id: int, status: str | None = None, process_key: str | None = None,

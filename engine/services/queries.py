@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased, lazyload
 from ..bundles.items import item_statuses
 from ..errors import NotFound
 from ..incidents import incident_view, open_incidents
-from ..models import (AuditEvent, Case, CaseCopy, CaseLink, OrgUnit, ProcessDefinition, Task,
+from ..models import (AuditEvent, Case, CaseCopy, CaseFollower, CaseLink, OrgUnit, ProcessDefinition, Task,
                       User)
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import candidate_clause, oversight_paths
@@ -65,7 +65,8 @@ def case_visibility(session: Session, user: User):
     reported = aliased(Case)
     merged_reporter = exists().where(CaseLink.master_case_id == Case.id, CaseLink.case_id.in_(
         select(reported.id).where(reported.requester_id == user.id)))
-    conds = [Case.requester_id == user.id, involved, merged_reporter, *_copied(user)]
+    followed = exists().where(CaseFollower.case_id == Case.id, CaseFollower.user_id == user.id)  # 关注
+    conds = [Case.requester_id == user.id, involved, merged_reporter, followed, *_copied(user)]
     if paths:
         units = select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(p) for p in paths]))
         conds += [Case.org_unit_id.in_(units),

@@ -72,6 +72,14 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
     return add_inbox_columns(s, task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now), now, cal)
 
 
+def _described(form, schema) -> list[dict]:
+    """The form's field descriptions, each with its ``required_if`` condition when it has one,
+    so that a page can say when the field is needed."""
+    fields = describe(schema) if schema else []
+    conditions = {f.name: f.properties["required_if"] for f in form.fields if f.properties.get("required_if")}
+    return [f | {"required_if": conditions[f["name"]]} if f["name"] in conditions else f for f in fields]
+
+
 def get_task(uow, task_id: int, actor_id: int) -> dict:
     s, now = uow.session, uow.clock.now()
     user = load_actor(s, actor_id)
@@ -80,7 +88,8 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
     spec = task_spec(uow, task)
     schema = schema_for(human_config(spec).form, spec)
     out["form"] = SIGNER_FORM if task.kind == "signer" else {
-        "key": human_config(spec).form.key, "fields": describe(schema) if schema else []}
+        "key": human_config(spec).form.key, "fields": _described(human_config(spec).form, schema)}
+    out["documentation"] = getattr(spec, "documentation", None)  # the diagram's note on the step
     out["case"] = case_summary(task.case) | {"data": task.case.data}
     out["can_act"] = can_act(user, task) and task.state in TASK_OPEN_STATES
     out["draft"] = task.draft or {}  # a delegate's work in progress: the task's own view only, never a case's

@@ -8,7 +8,9 @@ from engine import audit
 from engine.blobs import blob_store
 from engine.documents import case_documents
 from engine.errors import NotFound
+from engine.case_public import INTERNAL_DOCUMENTS
 from engine.models.documents import Document
+from engine.permissions import is_staff
 from engine.services.common import load_actor
 from engine.services.queries import visible_case
 
@@ -24,8 +26,12 @@ def _summary(document: Document) -> dict:
 def list_documents(uow, case_id: int, actor_id: int) -> list[dict]:
     """The case's documents ``{id, case_id, kind, name, template, sha256, created_at,
     rendered_at}``, oldest first; NotFound when the actor may not see the case."""
-    visible_case(uow.session, load_actor(uow.session, actor_id), case_id)
-    return [_summary(d) for d in case_documents(uow.session, case_id)]
+    user = load_actor(uow.session, actor_id)
+    case = visible_case(uow.session, user, case_id)
+    documents = case_documents(uow.session, case_id)
+    if not is_staff(user):  # the requester's own notices; a follower sees none
+        documents = [d for d in documents if case.requester_id == user.id and d.kind not in INTERNAL_DOCUMENTS]
+    return [_summary(d) for d in documents]
 
 
 def document_summary(uow, document_id: int, actor_id: int) -> dict:
@@ -38,10 +44,13 @@ def _visible_document(uow, document_id: int, actor_id: int) -> Document:
     document = uow.session.get(Document, document_id)
     if document is None:
         raise NotFound(f"no document {document_id}")
+    user = load_actor(uow.session, actor_id)
     try:
-        visible_case(uow.session, load_actor(uow.session, actor_id), document.case_id)
+        case = visible_case(uow.session, user, document.case_id)
     except NotFound:
         raise NotFound(f"no document {document_id}") from None
+    if not is_staff(user) and (case.requester_id != user.id or document.kind in INTERNAL_DOCUMENTS):
+        raise NotFound(f"no document {document_id}")
     return document
 
 

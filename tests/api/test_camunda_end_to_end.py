@@ -93,7 +93,12 @@ def test_modeler_diagram_runs_to_its_end_through_the_api(client, container):
     assert final.status_code == 200
     assert final.get_json()["case"]["status"] == "completed" and final.get_json()["next_tasks"] == []
 
-    closed = citizen.get(f"/cases/{case['id']}").get_json()
+    mine = citizen.get(f"/cases/{case['id']}").get_json()  # the citizen: what they gave, the steps, no people
+    assert mine["status"] == "completed" and mine["data"] == {
+        "title": "和平路路灯不亮", "location": "和平路12号", "phone": "13800138000", "lamps": 3}
+    assert [h["step"] for h in mine["history"]] == ["受理", "分拨", "处置", "核查", "处置", "核查", "办结"]
+    assert [d["name"] for d in mine["documents"]] == ["受理回执", "办结通知书"]
+    closed = admin.get(f"/cases/{case['id']}").get_json()
     assert closed["status"] == "completed" and closed["closed_at"] is not None
     assert closed["data"]["result"] == "全部修复" and closed["data"]["passed"] is True
     steps = [(h["action"], h["actor"], h["task"]) for h in closed["history"] if not h["action"].startswith("document.")]

@@ -118,7 +118,8 @@ def test_auto_dispatch_goes_straight_to_the_department(loop):
 
     # 办理过程公开: the reporter sees the responsible department, the current step and its deadline.
     public = loop.case(cid, "zhang")
-    assert [(t["name"], t["org_unit"]) for t in public["tasks"]] == [("签收", "D-EAST-CG")]
+    assert [(t["name"], t["org_unit_name"]) for t in public["tasks"]] == [("签收", "东城区城管局")]
+    assert (public["current_step"], public["department"]) == ("签收", "东城区城管局")
     assert public["tasks"][0]["due_at"] is not None
 
     assert loop.attempt("xi", cid, "Task_signfor", signfor="accept") == 404   # another district's handler
@@ -134,9 +135,10 @@ def test_auto_dispatch_goes_straight_to_the_department(loop):
     assert loop.attempt("li", cid, "Task_evaluate", satisfaction="satisfied") == 404  # the reporter's own
     loop.advance("zhang", cid, "Task_evaluate", satisfaction="satisfied", evaluation_comment="很快")
 
-    final = loop.case(cid, "zhang")
+    final = loop.case(cid, "zhang")  # the reporter sees what they gave, their evaluation too, not the staff's
     assert final["status"] == "completed" and final["tasks"] == []
-    assert final["data"]["archived"] is True and final["data"]["satisfaction"] == "satisfied"
+    assert final["data"]["satisfaction"] == "satisfied" and "result" not in final["data"]
+    assert loop.case(cid)["data"]["archived"] is True
     assert loop.trail(cid) == started("zhang") + did(
         *INTAKE, ("zhao", "签收"), ("zhao", "处置"), ("qian", "核查"), ("zhang", "评价")) + closed("zhang")
     assert loop.said(cid, "处置") == [{"handle_action": "done", "result": "已清运", "result_photos": result_photos}]
@@ -479,7 +481,12 @@ def test_a_merged_reporter_follows_the_master_case(loop):
     loop.advance("li", duplicate["id"], "Task_preprocess", decision="duplicate", master_case=int(master["number"]))
     followed = loop.user("liu").get(f"/cases/{master['id']}")
     assert followed.status_code == 200
-    assert [m["number"] for m in followed.get_json()["merged"]] == [duplicate["number"]]
+    seen = followed.get_json()
+    assert seen["number"] == master["number"] and seen["following"] is True and seen["current_step"] == "分类定级"
+    # the master's reporter and what they wrote stay theirs: no data, history actors or merged list
+    assert "data" not in seen and "merged" not in seen and all("actor" not in h for h in seen["history"])
+    assert "zhang" not in followed.get_data(as_text=True)
+    assert [m["number"] for m in loop.case(master["id"])["merged"]] == [duplicate["number"]]
 
 
 def test_duplicate_candidates_are_proposed_to_the_operator(loop):

@@ -42,7 +42,7 @@ def test_transfer_to_a_colleague_or_another_department(people):
     away = people["li"].post(f"/tasks/{handle['id']}/transfer", {"to_org_unit": "D-WEST-CG", "reason": "属地不符"})
     assert away.status_code == 200
     assert [t["org_unit"] for t in people["xi"].get("/tasks").get_json()] == ["D-WEST-CG"]
-    history = people["zhang"].get(f"/cases/{people['case']['id']}").get_json()["history"]
+    history = people["root"].get(f"/cases/{people['case']['id']}").get_json()["history"]
     assert [(h["action"], h["actor"], h["reason"]) for h in history if h["action"] == "task.transferred"] == [
         ("task.transferred", "zhao", "本人休假"), ("task.transferred", "li", "属地不符")]
 
@@ -58,7 +58,7 @@ def test_return_reopens_the_previous_step(people):
     dispatch = people["wang"].get("/tasks").get_json()
     assert [t["name"] for t in dispatch] == ["分拨"]
     assert people["li"].post(f"/tasks/{handle['id']}/complete", {"data": {"result": "xx"}}).status_code == 409
-    case = people["zhang"].get(f"/cases/{people['case']['id']}").get_json()
+    case = people["root"].get(f"/cases/{people['case']['id']}").get_json()
     assert [(h["action"], h["actor"], h["reason"]) for h in case["history"]][-1] == (
         "task.returned", "li", "分拨部门有误，应为水务")
     # the dispatcher decides again and the case goes on
@@ -87,6 +87,6 @@ def test_a_return_before_the_split_cancels_every_branch(people, container):
     assert [t["element_id"] for t in back.get_json()["returned_to"]] == ["Task_receive"]
     assert approver.get("/tasks").get_json() == []  # both branches are gone
     assert [t["element_id"] for t in clerk.get("/tasks?scope=mine").get_json()] == ["Task_receive"]
-    history = people["zhang"].get(f"/cases/{case['id']}").get_json()["history"]
+    history = people["root"].get(f"/cases/{case['id']}").get_json()["history"]
     returned = [h for h in history if h["action"] == "task.returned"]
     assert len(returned) == 1 and returned[0]["reason"] == "材料不全"

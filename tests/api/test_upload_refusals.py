@@ -150,6 +150,7 @@ def test_a_new_version_leaves_running_cases_on_theirs(admin, client, container):
     assert v2.status_code == 201 and v2.get_json()["version"] == 2
     new = citizen.post("/cases", {"process_key": "streetlight_repair",
                                   "data": {"title": "a", "location": "b"}}).get_json()
+    old, new = (admin.get(f"/cases/{c['id']}").get_json() for c in (old, new))
     assert (old["process_version"], old["tasks"][0]["name"]) == (1, "分拨")
     assert (new["process_version"], new["tasks"][0]["name"]) == (2, "派单")
     assert [p["version"] for p in admin.get("/processes?all=1").get_json()] == [2, 1]

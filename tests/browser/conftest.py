@@ -122,5 +122,5 @@ def sign_in() -> Callable:
         page.fill("#username", username)
         page.fill("#password", PASSWORD)
         with page.expect_navigation():
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
     return go

@@ -21,7 +21,7 @@ def _row(page, title: str):
 def test_a_handler_filters_saves_a_filter_and_claims_in_place(page, base_url, inbox_at_half_past_three,
                                                              sign_in, shot, check_a11y):
     sign_in(page, base_url, "li")
-    assert page.get_by_role("heading", name="待办任务").is_visible()
+    page.get_by_role("heading", name="待办任务").wait_for()  # visible (waits under load)
     overdue, soon, ok = _row(page, "人民路暴露垃圾"), _row(page, "和平路暴露垃圾"), _row(page, "解放路占道经营")
     assert "sla-overdue" in overdue.get_attribute("class") and overdue.get_by_text("超期").is_visible()
     assert "sla-warning" in soon.get_attribute("class") and soon.get_by_text("临期").is_visible()

@@ -93,7 +93,7 @@ def test_fetch_lock_expiry_takeover_and_complete(users, container, clock):
     assert w2.post(f"/external-tasks/{task['id']}/complete", {"worker_id": "w2"}).status_code == 409
     assert_not_stuck(container, case_id)
 
-    case = users["zhang"].get(f"/cases/{case_id}").get_json()
+    case = admin.get(f"/cases/{case_id}").get_json()
     assert case["status"] == "completed" and case["data"]["external_ref"] == "DEPT-2026-0042"
     listed = admin.get(f"/external-tasks?case_id={case_id}").get_json()
     assert [(t["id"], t["state"], t["lock_owner"]) for t in listed] == [(task["id"], "completed", "w2")]

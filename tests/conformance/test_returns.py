@@ -81,7 +81,7 @@ def assert_reopened_fresh(container, case_id: int, element: str, before: Task, c
 
 
 def last_audit(users, case_id: int, action: str) -> dict:
-    history = users["zhang"].get(f"/cases/{case_id}").get_json()["history"]
+    history = users["root"].get(f"/cases/{case_id}").get_json()["history"]
     return [h for h in history if h["action"] == action][-1]
 
 

@@ -91,14 +91,15 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows) + _chunk(b"IEND", b"")
 
 
-def multipart(filename: str, data: bytes, **fields: str) -> tuple[bytes, str]:
-    """A multipart/form-data body with ``file`` and plain ``fields``, built here rather than by
-    the test client, which spools large bodies to a temporary file it does not close."""
+def multipart(filename: str, data: bytes, *, file_field: str = "file", **fields: str) -> tuple[bytes, str]:
+    """A multipart/form-data body with the file (as ``file_field``) and plain ``fields``, built
+    here rather than by the test client, which spools large bodies to a temporary file it does
+    not close."""
     boundary = b"civicflow-attachment-boundary"
     parts = [b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n'
              + str(value).encode() + b"\r\n" for name, value in fields.items()]
     quoted = filename.replace("\\", "\\\\").replace('"', '\\"')  # a quoted-string, as HTTP reads it
-    parts.append(b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="'
+    parts.append(b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + file_field.encode() + b'"; filename="'
                  + quoted.encode() + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + data + b"\r\n")
     return b"".join(parts) + b"--" + boundary + b"--\r\n", f"multipart/form-data; boundary={boundary.decode()}"
 

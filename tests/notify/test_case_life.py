@@ -71,5 +71,10 @@ def test_the_citizen_and_caseworkers_hear_of_each_step(people, wired, smtp, sms)
     assert done["Subject"] == f"已办结：{number}" and "#evaluate" in done.get_body(("html",)).get_content()
     assert all(len(t) <= 70 for _, t in sms.texts)
 
-    documents = people["zhang"].get(f"/cases/{case['id']}/documents").get_json()
+    documents = people["du"].get(f"/cases/{case['id']}/documents").get_json()
     assert [d["name"] for d in documents] == ["受理回执", "督办单", "办结通知书"]
+    # the 督办单 is addressed to the department: the citizen has their receipt and the completion notice
+    mine = people["zhang"].get(f"/cases/{case['id']}/documents").get_json()
+    assert [d["name"] for d in mine] == ["受理回执", "办结通知书"]
+    assert people["zhang"].client.get(f"/api/v1/documents/{documents[1]['id']}",
+                                      headers=people["zhang"].headers).status_code == 404

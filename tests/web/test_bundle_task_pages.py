@@ -27,5 +27,5 @@ def test_the_applicant_pays_from_the_task_page_and_sees_every_department(world, 
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     done = world.case("zhang", case["id"])
     assert [t["element_id"] for t in done["tasks"]] == ["Task_issue"]
-    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    page = client.get(f"/my/cases/{case['id']}").get_data(as_text=True)
     assert page.count("已通过") == 5 and "市卫生健康委（示例）" in page

@@ -20,7 +20,8 @@ def test_a_citizen_sees_their_own_cases_and_not_others(world, client):
     _sign_in(client, "zhang")
     page = client.get("/my").get_data(as_text=True)
     assert mine["number"] in page and theirs["number"] not in page
-    assert f'href="/cases/{mine["id"]}"' in page
-    assert client.get(f"/cases/{mine['id']}").status_code == 200
-    assert client.get(f"/cases/{theirs['id']}").status_code == 404
+    assert f'href="/my/cases/{mine["id"]}"' in page
+    assert client.get(f"/my/cases/{mine['id']}").status_code == 200
+    assert client.get(f"/my/cases/{theirs['id']}").status_code == 404
+    assert client.get(f"/cases/{mine['id']}").headers["Location"].endswith(f"/my/cases/{mine['id']}")
     assert client.get("/my?page=abc").status_code == 200

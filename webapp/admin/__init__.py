@@ -21,4 +21,4 @@ def _admins_only():
     return None
 
 
-from . import calendar, catalogue, home, operations, org_units, processes, users  # noqa: E402,F401
+from . import calendar, catalogue, home, notifications, operations, org_units, processes, users  # noqa: E402,F401

@@ -13,6 +13,7 @@ from engine.services import calendar_admin
 from ..calls import run
 from . import bp
 from .forms import Refused, attempt
+from ..query_args import ascii_int
 
 
 def _page(status: int = 200, refused=None, form: str = ""):
@@ -50,7 +51,7 @@ def set_day():
 @bp.route("/calendar/confirm", methods=["POST"])
 def confirm_year():
     year = request.form.get("year", "")
-    result, refused = attempt(services.confirm_year, int(year) if year.isdigit() else 0, g.user_id)
+    result, refused = attempt(services.confirm_year, ascii_int(year) or 0, g.user_id)
     if refused:
         return _page(refused.status, refused, "confirm")
     flash(gettext("%(year)s confirmed; %(n)s open deadlines recomputed.", year=result["year"],

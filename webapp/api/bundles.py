@@ -37,6 +37,9 @@ class BundleOut(Schema):
     process_key = fields.String()
     items_count = fields.Integer()
     version = fields.Integer()
+    theme = fields.String(metadata={"description": "personal (个人) or enterprise (法人)"})
+    life_event = fields.String()
+    life_event_en = fields.String()
 
 
 def _optional_user() -> int | None:
@@ -49,7 +52,8 @@ def encode_answers(answers: dict) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_answers(text: str | None) -> dict:
+def decode_answers(text: str | None) -> dict:
+    """The answers :func:`encode_answers` put into a link (``?answers=``); InvalidInput otherwise."""
     try:
         if not text or len(text) > MAX_ANSWERS_PARAM:
             raise ValueError("missing or too long")
@@ -112,7 +116,7 @@ def guide(body: dict, key: str):
 @blp.response(200, PDF_FILE, content_type="application/pdf", description="the 一次性告知单")
 def notice(key: str):
     lang = "en" if request.args.get("lang") == "en" else "zh-CN"
-    context = run(services.notice_context, key, _decode_answers(request.args.get("answers")), lang)
+    context = run(services.notice_context, key, decode_answers(request.args.get("answers")), lang)
     return _pdf(render("guide_notice", context, lang), f"{key}-notice")
 
 

@@ -72,9 +72,29 @@ class HistoryOut(Schema):
     detail = fields.Dict()
     reason = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
+    # the requester's and the public's timeline has steps and departments instead of actors
+    step = fields.String(metadata={"description": "public timeline: the step"})
+    department = fields.String(allow_none=True, metadata={"description": "public timeline: the department"})
+    state = fields.String(metadata={"description": "public timeline: open, completed or cancelled"})
+
+
+class DocumentRef(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    created_at = fields.DateTime()
+
+
+class StepRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    due_at = fields.DateTime(allow_none=True)
 
 
 class CaseOut(Schema):
+    """Staff see the whole case; a citizen sees their own case's public status, what they
+    submitted (``data``), their documents and ``my_steps``, and a case they only follow
+    (merged into it, 关注) through its public status (engine/case_public.py)."""
     id = fields.Integer()
     number = fields.String()
     status = fields.String()
@@ -102,6 +122,18 @@ class CaseOut(Schema):
     children = fields.List(fields.Dict())  # child cases of call activities
     parent = fields.Dict(allow_none=True)
     incidents = fields.List(fields.Dict())  # open incidents (staff only)
+    process_name = fields.String()
+    current_step = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    query_code = fields.String(allow_none=True)
+    labels = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "a citizen's view: the label of each key of data"})
+    choice_labels = fields.Dict(keys=fields.String(), values=fields.Dict(),
+                                metadata={"description": "a citizen's view: the label of each enum value in data"})
+    documents = fields.List(fields.Nested(DocumentRef))
+    my_steps = fields.List(fields.Nested(StepRef))
+    following = fields.Boolean()
 
 
 class CasePage(Schema):

@@ -8,8 +8,9 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask_babel import gettext
 
 from engine import services
-from engine.errors import RateLimited, Unauthenticated
+from engine.errors import InvalidInput, RateLimited, Unauthenticated
 from engine.services.auth import profile
+from engine.services.registration import register as register_account, request_code
 
 from ..calls import run
 
@@ -19,8 +20,8 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if "user_id" not in session:
-            return redirect(url_for("auth.login", next=request.path))
+        if "user_id" not in session:  # back to the same page, its query too (a guide's answers)
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
         g.user_id = session["user_id"]
         g.username = session.get("username")
         return view(*args, **kwargs)
@@ -39,16 +40,45 @@ def login():
         except Unauthenticated:
             error = gettext("Wrong username or password.")
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on sign-in: no fixation
-            # the header's names and role labels, read once: a role change shows at the next sign-in
-            session.update(user_id=user["id"], username=user["username"], roles=user["roles"],
-                           profile=run(profile, user["id"]))
-            if lang:
-                session["lang"] = lang
+            _start_session(user)
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
     return render_template("auth/login.html", error=error), 401 if error else 200
+
+
+def _start_session(user: dict) -> None:
+    lang = session.get("lang")
+    session.clear()  # a fresh session on sign-in: no fixation
+    # the header's names and role labels, read once: a role change shows at the next sign-in
+    session.update(user_id=user["id"], username=user["username"], roles=user["roles"],
+                   profile=run(profile, user["id"]))
+    session["large_text"] = session["profile"]["large_text"]
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Self-registration: "send me a code" and "create my account" post the same form, so that
+    it works without JavaScript and keeps what was typed."""
+    values = {k: request.form.get(k, "") for k in ("phone", "code", "display_name", "kind", "organisation",
+                                                    "credit_code")}
+    values["kind"] = values["kind"] or "personal"
+    problems, sent, problem = {}, None, None
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "send":
+                sent = run(request_code, values["phone"], request.remote_addr or "")
+            else:
+                user = run(register_account, values | {"password": request.form.get("password", "")})
+                _start_session(user)
+                return redirect(url_for("citizen.my_cases"))
+        except InvalidInput as exc:
+            problems = exc.fields
+        except RateLimited as exc:
+            problem = gettext(str(exc))
+    status = 400 if problems else 429 if problem else 200
+    return render_template("auth/register.html", values=values, problems=problems, sent=sent, problem=problem), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -8,6 +8,7 @@ from engine import services
 
 from ..auth import login_required
 from ..calls import run
+from ..query_args import page_number
 
 bp = Blueprint("citizen", __name__, template_folder="templates")
 PER_PAGE = 20
@@ -16,7 +17,10 @@ PER_PAGE = 20
 @bp.route("/my")
 @login_required
 def my_cases():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = page_number(request.args.get("page"))
     cases = run(services.list_cases, g.user_id, page=page, per_page=PER_PAGE)
     return render_template("citizen/my_cases.html", cases=cases)
+from . import case_page  # noqa: E402,F401  (its routes are on bp)
+from . import report  # noqa: E402,F401
+from . import uploads  # noqa: E402,F401
+from . import apply, application, steps  # noqa: E402,F401  (一件事一次办 and the citizen's steps)

@@ -69,6 +69,8 @@ def case_page(case_id: int, problem: dict | None = None, status: int = 200) -> R
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case(case_id: int) -> ResponseReturnValue:
+    if not any(r != "citizen" for r in session.get("roles", [])):  # a citizen's case page is theirs
+        return redirect(url_for("citizen.my_case", case_id=case_id))
     return case_page(case_id)
 
 

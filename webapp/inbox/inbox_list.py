@@ -16,6 +16,7 @@ from ..auth import login_required
 from ..calls import run
 from ..i18n import name_of
 from . import bp
+from ..query_args import page_number
 
 PER_PAGE = 50
 PAGE_SCOPES = ("inbox", "mine", "group")  # a caseworker's own; supervisors have their own pages
@@ -23,7 +24,7 @@ PAGE_SCOPES = ("inbox", "mine", "group")  # a caseworker's own; supervisors have
 
 def _page() -> int:
     text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 10_000 else 1
+    return page_number(text, 10_000)
 
 
 def current_filter(args: MultiDict) -> tuple[dict, dict]:

@@ -12,6 +12,8 @@ from werkzeug.datastructures import MultiDict
 from engine import services
 from engine.services import copies, delegation, handover, signers, supervision
 
+from ..query_args import ascii_int
+
 
 def _names(text: str | None) -> list[str]:
     """Usernames or org-unit codes typed as a list: commas (either width), 、 or spaces."""
@@ -24,7 +26,7 @@ def _optional(form: MultiDict, name: str) -> str | None:
 
 def _working_days(form: MultiDict) -> dict:
     raw = (form.get("working_days") or "").strip()
-    return {"working_days": int(raw)} if raw.isdigit() else {"working_days": None, "until": None}
+    return {"working_days": ascii_int(raw)} if ascii_int(raw) is not None else {"working_days": None, "until": None}
 
 
 @dataclass(frozen=True)

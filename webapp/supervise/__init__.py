@@ -40,7 +40,7 @@ def board():
 
 def _page_arg() -> int:
     value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+    return page_number(value)
 
 
 @bp.route("/tasks")
@@ -65,3 +65,4 @@ def incident_list():
 
 
 from . import overrides  # noqa: E402,F401  (registers the override routes on bp)
+from ..query_args import page_number
