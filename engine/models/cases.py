@@ -17,6 +17,7 @@ TASK_LIVE_STATES = (*TASK_OPEN_STATES, TASK_WAITING)
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_created_at", "created_at"),)  # KPIs: the cases received in a period
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

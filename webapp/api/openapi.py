@@ -24,6 +24,8 @@ TAGS = {
     "api_attachments": "Attachments 附件",
     "api_bundles": "Bundles 一件事一次办",
     "api_notifications": "Notifications 通知",
+    "api_public": "Public status 办理过程公开",
+    "api_kpis": "KPIs 考核指标",
 }
 
 

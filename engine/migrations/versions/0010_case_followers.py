@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-12-03
+Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
