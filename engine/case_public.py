@@ -12,8 +12,6 @@ only. Staff see cases through engine/services/queries.case_view instead.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,9 +43,9 @@ def _steps(session: Session, case: Case) -> list[tuple[Task, str | None]]:
         .where(Task.case_id == case.id, Task.kind == "step").order_by(Task.created_at, Task.id)).all())
 
 
-def public_status(session: Session, case: Case) -> dict:
-    """The case as API.md §Public status shows it to anyone with its query code; ``tasks`` (the
-    open steps by id, without people) are for the signed-in views, the public API drops them."""
+def public_status(session: Session, case: Case, with_tasks: bool = False) -> dict:
+    """The case as API.md §Public status shows it to anyone with its query code; ``with_tasks``
+    adds the open steps by id, without people, for the signed-in views."""
     name = session.scalar(select(ProcessDefinition.name).where(ProcessDefinition.id == case.definition_id)) \
         or case.process_key
     steps = _steps(session, case)
@@ -59,13 +57,16 @@ def public_status(session: Session, case: Case) -> dict:
         history.append({"at": case.closed_at, "step": "办结" if case.status == "completed" else "终止",
                         "department": None, "state": "completed"})
     dues = [t.due_at for t, _ in open_ if t.due_at]
-    return {"tasks": [{"id": t.id, "case_id": case.id, "case_number": case.number, "name": t.name, "element_id": t.element_id, "state": t.state,
-                       "due_at": t.due_at, "org_unit_name": unit} for t, unit in open_],
-            "number": case.number, "title": _public_title(case, name), "process_name": name,
-            "status": case.status, "current_step": "、".join(dict.fromkeys(t.name for t, _ in open_)) or None,
-            "department": "、".join(dict.fromkeys(u for _, u in open_ if u)) or None,
-            "due_at": min(dues) if dues else None, "created_at": case.created_at, "closed_at": case.closed_at,
-            "history": history}
+    out = {"number": case.number, "title": _public_title(case, name), "process_name": name,
+           "status": case.status, "current_step": "、".join(dict.fromkeys(t.name for t, _ in open_)) or None,
+           "department": "、".join(dict.fromkeys(u for _, u in open_ if u)) or None,
+           "due_at": min(dues) if dues else None, "created_at": case.created_at, "closed_at": case.closed_at,
+           "history": history}
+    if with_tasks:
+        out["tasks"] = [{"id": t.id, "case_id": case.id, "case_number": case.number, "name": t.name,
+                         "element_id": t.element_id, "state": t.state, "due_at": t.due_at, "org_unit_name": unit}
+                        for t, unit in open_]
+    return out
 
 
 def _field_labels(form, owner) -> dict[str, tuple[str, dict]]:
@@ -81,12 +82,13 @@ def _own_fields(session: Session, case: Case, user: User) -> dict[str, tuple[str
     """The data keys the requester gave, with their labels: the start form's and those of the
     steps they did."""
     parsed = load_definition(session.get(ProcessDefinition, case.definition_id))
-    names: dict[str, tuple[str, dict]] = {}
     if case.data.get("bundle"):
         names = {k: (label, {}) for k, label in BUNDLE_KEYS.items()}
-    for ts in parsed.spec.task_specs.values() if not case.data.get("bundle") else ():
-        if hasattr(ts, "civicflow_form"):
-            names |= _field_labels(ts.civicflow_form, ts)
+    else:
+        names = {}
+        for ts in parsed.spec.task_specs.values():
+            if hasattr(ts, "civicflow_form"):  # the start event's form
+                names |= _field_labels(ts.civicflow_form, ts)
     done = set(session.scalars(select(Task.element_id).where(Task.case_id == case.id, Task.completed_by_id == user.id)))
     for element in sorted(done):
         spec = human_spec([parsed.spec, *parsed.subprocess_specs.values()], element)
@@ -96,7 +98,7 @@ def _own_fields(session: Session, case: Case, user: User) -> dict[str, tuple[str
     return names
 
 
-def requester_view(session: Session, case: Case, user: User, now: datetime) -> dict:
+def requester_view(session: Session, case: Case, user: User) -> dict:
     """The requester's own case: the public status, what they submitted, their documents, the
     departments' progress of a bundle, and the steps waiting for them (pay, supplement,
     evaluate)."""
@@ -105,7 +107,7 @@ def requester_view(session: Session, case: Case, user: User, now: datetime) -> d
         Document.case_id == case.id, Document.kind.not_in(INTERNAL_DOCUMENTS)).order_by(Document.created_at, Document.id))
     mine = [t for t in session.scalars(select(Task).where(Task.case_id == case.id, Task.state.in_(TASK_OPEN_STATES)))
             if can_act(user, t)]
-    out = public_status(session, case) | {
+    out = public_status(session, case, with_tasks=True) | {
         "id": case.id, "query_code": case.query_code, "process_key": case.process_key,
         "data": {k: v for k, v in case.data.items() if k in own},
         "labels": {k: label for k, (label, _) in own.items() if k in case.data},
@@ -120,4 +122,4 @@ def requester_view(session: Session, case: Case, user: User, now: datetime) -> d
 
 def follower_view(session: Session, case: Case) -> dict:
     """A case the viewer follows without being its requester (merged into it, or 关注)."""
-    return public_status(session, case) | {"id": case.id, "following": True}
+    return public_status(session, case, with_tasks=True) | {"id": case.id, "following": True}

@@ -72,7 +72,7 @@ def _view_for(s, user, case, now, with_history: bool = True) -> dict:
     if is_staff(user):
         return case_view(s, case, with_history=with_history, now=now, with_incidents=True)
     if case.requester_id == user.id:
-        return requester_view(s, case, user, now)
+        return requester_view(s, case, user)
     return follower_view(s, case)
 
 
