@@ -9,9 +9,6 @@ from notifications import inbox
 
 from ..calls import run
 
-# the URL converter for a row id: a larger number cannot be a row and would overflow the database's
-# integer (a 500) instead of answering 404
-ROW_ID = "int(min=1, max=2147483647)"
 bp = Blueprint("account", __name__, template_folder="templates", static_folder="static",
                static_url_path="/account/static")
 

@@ -11,7 +11,7 @@ from notifications import inbox
 
 from ..auth import login_required
 from ..calls import run
-from . import ROW_ID, bp
+from . import bp
 
 PER_PAGE = 20
 
@@ -67,7 +67,7 @@ def notifications() -> ResponseReturnValue:
     return render_template("account/notifications.html", **page)
 
 
-@bp.route(f"/notifications/<{ROW_ID}:notification_id>")
+@bp.route("/notifications/<int:notification_id>")
 @login_required
 def open_notification(notification_id: int) -> ResponseReturnValue:
     """Follow a notification to its case, marking it read on the way."""
@@ -76,7 +76,7 @@ def open_notification(notification_id: int) -> ResponseReturnValue:
     return redirect(case_href(found["case_id"]) if found["case_id"] else url_for("account.notifications"))
 
 
-@bp.route(f"/notifications/<{ROW_ID}:notification_id>/read", methods=["POST"])
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
 def read_one(notification_id: int) -> ResponseReturnValue:
     run(inbox.mark_read, g.user_id, notification_id)

@@ -13,7 +13,6 @@ from engine.errors import InvalidInput, NotFound
 from notifications import dead_letters, messages, rules
 from notifications.models import ALL_PROCESSES
 
-from ..account import ROW_ID
 from ..account import notification_labels as labels
 from ..calls import run
 from ..i18n import name_of
@@ -113,17 +112,17 @@ def notifications_rule_create() -> ResponseReturnValue:
     return _save(None)
 
 
-@bp.route(f"/notifications/rules/<{ROW_ID}:rule_id>")
+@bp.route("/notifications/rules/<int:rule_id>")
 def notifications_rule(rule_id: int) -> ResponseReturnValue:
     return _rule_form(_stored(rule_id), rule_id)
 
 
-@bp.route(f"/notifications/rules/<{ROW_ID}:rule_id>", methods=["POST"])
+@bp.route("/notifications/rules/<int:rule_id>", methods=["POST"])
 def notifications_rule_update(rule_id: int) -> ResponseReturnValue:
     return _save(rule_id)
 
 
-@bp.route(f"/notifications/rules/<{ROW_ID}:rule_id>/delete", methods=["POST"])
+@bp.route("/notifications/rules/<int:rule_id>/delete", methods=["POST"])
 def notifications_rule_delete(rule_id: int) -> ResponseReturnValue:
     process_key = _stored(rule_id)["process_key"]
     act(gettext("Rule deleted: the event falls back to the rules above it."), rules.delete_rule, g.user_id, rule_id)
@@ -138,7 +137,7 @@ def notifications_outbox() -> ResponseReturnValue:
                            labels=labels, **found)
 
 
-@bp.route(f"/notifications/outbox/<{ROW_ID}:message_id>/retry", methods=["POST"])
+@bp.route("/notifications/outbox/<int:message_id>/retry", methods=["POST"])
 def notifications_retry(message_id: int) -> ResponseReturnValue:
     act(gettext("Message %(id)s queued again: it is sent within a minute.", id=message_id), dead_letters.retry,
         g.user_id, message_id)

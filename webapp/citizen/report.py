@@ -168,7 +168,7 @@ def report_nearby() -> ResponseReturnValue:
     return render_template("citizen/_nearby.html", found=found, categories=categories(_start_fields()))
 
 
-@bp.route("/my/following/<int(max=2147483647):case_id>", methods=["POST"])  # an id PostgreSQL's integer holds
+@bp.route("/my/following/<int:case_id>", methods=["POST"])
 @citizen_required
 def follow(case_id: int) -> ResponseReturnValue:
     """关注: from the nearby list (htmx: the row's new state), or a plain POST (to My cases)."""
