@@ -51,6 +51,8 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)
+    # e-mail only: [{name, sha256, content_type}], files in the blob store sent as attachments
+    attachments: Mapped[list | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | dead
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

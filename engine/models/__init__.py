@@ -4,6 +4,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base
 from .bundles import Bundle
 from .calendar import CalendarDay, CalendarYear, TimeLimit
+from .command_mode import CommandModeSwitch
 from .cases import (CASE_STATUSES, TASK_LIVE_STATES, TASK_OPEN_STATES, TASK_WAITING, Case, CaseCopy, CaseCounter,
                     CaseLink, Task, TaskCandidate)
 from .definitions import ProcessDefinition
@@ -18,7 +19,7 @@ from .timers import Timer
 from .verification import VerificationCode
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Bundle", "CaseCopy", "CaseFollower", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
+    "AuditEvent", "AuditHead", "Bundle", "CaseCopy", "CommandModeSwitch", "CaseFollower", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
     "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole", "VerificationCode",
 ]

@@ -65,6 +65,8 @@ class User(Base):
     organisation: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     large_text: Mapped[bool] = mapped_column(default=False, server_default=sa_false())  # 适老化 mode
+    # a leader or supervisor who receives the monthly supervision report (月报) by e-mail
+    monthly_report: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
