@@ -17,6 +17,7 @@ from .csrf import init_csrf
 from .errors import register_error_handlers
 from .i18n import init_i18n
 from .inbox import bp as inbox_bp
+from .input_guard import init_input_guard
 from .json_provider import IsoJSONProvider
 from .public import bp as public_bp
 from .routing import init_routing
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     init_routing(app)
     register_error_handlers(app)
     init_i18n(app)
+    init_input_guard(app)
     init_csrf(app)
     app.jinja_env.globals["tz"] = ZoneInfo(container.settings.timezone)
     init_api(app)
