@@ -4,13 +4,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from .cache import TTLCache
 from .clock import SystemClock
 from .errors import Conflict
 from .events import DomainEvent, EventBus
+
+# PostgreSQL's serialization failure and deadlock: a concurrent writer won, not a server fault
+LOST_RACE_SQLSTATES = ("40001", "40P01")
+
+
+def lost_race(exc: BaseException | None) -> bool:
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, DBAPIError) and (getattr(orig, "sqlstate", None) in LOST_RACE_SQLSTATES
+                                            or getattr(orig, "pgcode", None) in LOST_RACE_SQLSTATES)
 
 
 class UnitOfWork:
@@ -35,12 +45,14 @@ class UnitOfWork:
         self._events = []
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         try:
             self.session.rollback()
         finally:
             self.session.close()
             self.session = None
+        if lost_race(exc) or isinstance(exc, StaleDataError):  # the other writer's change stands; ours changed nothing
+            raise Conflict("the case was changed at the same moment; reload and try again") from exc
 
     def publish(self, event: DomainEvent) -> None:
         self._events.append(event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import expressions
@@ -11,7 +12,7 @@ from ..bpmn.loader import definition_of
 from ..bpmn.specs import human_spec
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from ..incidents import refusal
-from ..models import Task, User
+from ..models import Case, Task, User
 from ..models.cases import TASK_OPEN_STATES
 from ..permissions import can_see
 
@@ -21,6 +22,13 @@ def load_actor(session: Session, user_id: int) -> User:
     if user is None or not user.active:
         raise Unauthenticated("unknown or inactive user")
     return user
+
+
+def lock_case(session: Session, case_id: int) -> None:
+    """Take the case row's lock before touching its task rows. Every writer that changes both
+    (a completion, a suspend, a terminate) then queues on the case instead of each holding one
+    row the other needs, which PostgreSQL ends as a deadlock."""
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
 
 
 def visible_task(session: Session, user: User, task_id: int) -> Task:

@@ -24,7 +24,7 @@ from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
 from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
                            oversight_clause)
-from .common import (load_actor, refuse_while_delegated, require_reason, run_engine, task_spec,
+from .common import (load_actor, lock_case, refuse_while_delegated, require_reason, run_engine, task_spec,
                      visible_open_task, visible_task)
 from .inbox import add_inbox_columns, clean_filter, due_today_clause, ordering, sla_clause
 from .queries import case_summary, task_rows, task_rows_by_id
@@ -175,6 +175,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     before = completed_ids(workflow)
     run_engine(spiff_task.run)  # the person's own step: a failure here refuses their input
     failure = advance(workflow)
+    lock_case(s, case.id)
     done = s.execute(update(Task).where(Task.id == task.id, Task.state.in_(TASK_OPEN_STATES))
                      .values(state="completed", completed_by_id=user.id, completed_at=now,
                              assignee_id=user.id)).rowcount

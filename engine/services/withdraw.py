@@ -5,7 +5,6 @@ step has exactly one winner; the loser gets a 409 and its transaction rolls back
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 
 from ..errors import Conflict, Forbidden, NotFound
@@ -16,15 +15,6 @@ from ..permissions import can_see
 from ..sla import cancel_timers
 from .common import load_actor, require_reason
 from .handover import completed_row, previous_human_task, reopen_to, workflow_and_task
-
-# PostgreSQL's serialization failure and deadlock: a concurrent writer won, not a server fault
-RETRYABLE_SQLSTATES = ("40001", "40P01")
-
-
-def _lost_race(exc: DBAPIError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES or \
-        getattr(exc.orig, "pgcode", None) in RETRYABLE_SQLSTATES
-
 
 _UNTOUCHED_STATES = ("open", "claimed")  # claimed: assigned by the diagram (camunda:assignee), not by a person
 
@@ -63,22 +53,15 @@ def withdraw(uow, task_id: int, actor_id: int, reason: str) -> dict:
         raise Conflict("someone has already acted on the next step; it can no longer be withdrawn",
                        task_id=task.id, case_id=case.id)
     ids = [r.id for r in followed]
-    try:
-        cancelled = s.execute(update(Task).where(
-            Task.id.in_(ids), Task.state.in_(_UNTOUCHED_STATES), Task.acted_at.is_(None), Task.delegation.is_(None))
-            .values(state="cancelled").execution_options(synchronize_session="fetch")).rowcount
-        if cancelled != len(ids):
-            raise Conflict("the next step was taken up meanwhile; it can no longer be withdrawn",
-                           task_id=task.id, case_id=case.id)
-        cancel_timers(s, ids)
-        reopen_to(uow, case, workflow, previous, user, "task.withdrawn", task.id, reason,
-                  {"cancelled": [r.element_id for r in followed]}, user.id)
-        uow.publish(DomainEvent("task.withdrawn", case.id, task.id))
-        uow.commit()
-    except DBAPIError as exc:
-        if not _lost_race(exc):
-            raise
-        s.rollback()
-        raise Conflict("the case was changed at the same moment; reload and try again",
-                       task_id=task.id, case_id=case.id) from exc
+    cancelled = s.execute(update(Task).where(
+        Task.id.in_(ids), Task.state.in_(_UNTOUCHED_STATES), Task.acted_at.is_(None), Task.delegation.is_(None))
+        .values(state="cancelled").execution_options(synchronize_session="fetch")).rowcount
+    if cancelled != len(ids):
+        raise Conflict("the next step was taken up meanwhile; it can no longer be withdrawn",
+                       task_id=task.id, case_id=case.id)
+    cancel_timers(s, ids)
+    reopen_to(uow, case, workflow, previous, user, "task.withdrawn", task.id, reason,
+              {"cancelled": [r.element_id for r in followed]}, user.id)
+    uow.publish(DomainEvent("task.withdrawn", case.id, task.id))
+    uow.commit()
     return {"task_id": task.id, "withdrawn_to": previous.task_spec.bpmn_id}
