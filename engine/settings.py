@@ -21,6 +21,7 @@ class Settings:
     attachment_limit_bytes: int = 10 * 1024 * 1024  # CIVICFLOW_MAX_ATTACHMENT_MB
     s3_url: str | None = None  # http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=R]: blobs in S3
     token_ttl_s: int = 12 * 3600
+    secure_cookies: bool = False  # the session cookie only over HTTPS; on whenever a real secret key is set
     public_url: str = "http://127.0.0.1:5000"  # links in notices: status page, evaluation
     sms_signature: str = "【市民服务】"  # the registered SMS signature, 【…】
     sms_mapping: str = ""  # JSON: the gateway's body fields from {phone, text, key, signature}
@@ -53,6 +54,14 @@ def _megabytes(text: str) -> int:
     return int(mb * 1024 * 1024)
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    if value.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+        raise ValueError(f"CIVICFLOW_SECURE_COOKIES: 1 or 0, not {value!r}")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from ``environ`` (default ``os.environ``), creating the instance folder."""
     env = os.environ if environ is None else environ
@@ -62,6 +71,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'civicflow.db'}",
         instance_path=instance,
         secret_key=env.get("CIVICFLOW_SECRET_KEY") or _demo_secret(instance),
+        secure_cookies=_flag(env.get("CIVICFLOW_SECURE_COOKIES"), default=bool(env.get("CIVICFLOW_SECRET_KEY"))),
         timezone=env.get("CIVICFLOW_TIMEZONE", "Asia/Shanghai"),
         smtp_url=env.get("CIVICFLOW_SMTP_URL") or None,
         sms_url=env.get("CIVICFLOW_SMS_URL") or None,

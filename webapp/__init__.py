@@ -21,6 +21,7 @@ from .input_guard import init_input_guard
 from .json_provider import IsoJSONProvider
 from .public import bp as public_bp
 from .routing import init_routing
+from .security_headers import init_security_headers
 from .supervise import bp as supervise_bp
 from .vendor import bp as vendor_bp
 
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None, container: Container | None = No
         + MULTIPART_ENVELOPE_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=container.settings.secure_cookies,
         TOKEN_TTL_S=container.settings.token_ttl_s,
     )
     app.config.update(test_config or {})
@@ -47,6 +49,7 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     register_error_handlers(app)
     init_i18n(app)
     init_input_guard(app)
+    init_security_headers(app)
     init_csrf(app)
     app.jinja_env.globals["tz"] = ZoneInfo(container.settings.timezone)
     init_api(app)

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.models import Case, CaseFollower
@@ -93,7 +94,7 @@ class Steps:
         self.next()  # no photo yet: the step stays and says so
         assert self.current() == "photos" and self.page.locator("#f-photos-needed").is_visible()
         self.page.set_input_files("#f-photo-files", [{"name": n, "mimeType": "image/jpeg", "buffer": b} for n, b in files])
-        self.page.wait_for_function("document.querySelectorAll('#photo-list [data-attachment-id]').length === 2")
+        expect(self.page.locator("#photo-list [data-attachment-id]")).to_have_count(2)
         assert self.page.locator("#photo-count").inner_text() == "已添加照片：2 张（最多 9 张）"
         self.look("photos")
         self.next()
@@ -165,7 +166,7 @@ def test_without_tiles_the_phone_gives_the_point_and_the_citizen_follows_the_nei
     steps.photos([("a.jpg", photo(gps=None)), ("b.jpg", photo(gps=None, color=(30, 90, 160)))])
     steps.place()
     phone.click("#locate-me")
-    phone.wait_for_function("document.getElementById('f-lat').value !== ''")
+    expect(phone.locator("#f-lat")).not_to_have_value("")
     assert phone.inner_text("#point-text").startswith("已选位置：39.92880")
     follow = phone.get_by_role("button", name=f"关注该事项 {neighbours_case['number']}")
     follow.click()

@@ -85,9 +85,11 @@ def test_the_page_shows_hours_left_the_urge_mark_and_filters_in_place(client, co
     assert "城市管理/市容环境/暴露垃圾" in html and "街面事件处置" in html
     filtered = client.get("/?district=西城区").get_data(as_text=True)
     assert "人民路暴露垃圾" in filtered and "和平路暴露垃圾" not in filtered
-    bad = client.get("/?sla_state=purple&sort=%00&due_today=maybe&page=x&scope=all")
+    bad = client.get("/?sla_state=purple&sort=oldest-first&due_today=maybe&page=x&scope=all")
     assert bad.status_code == 400 and "部分筛选条件无法识别" in bad.get_data(as_text=True)
     assert "和平路暴露垃圾" in bad.get_data(as_text=True)  # the rest of the page still works
+    hostile = client.get("/?sort=%00")  # a NUL byte is refused before any page (webapp/input_guard.py)
+    assert hostile.status_code == 400 and "部分字段含有无法保存的字符或数字" in hostile.get_data(as_text=True)
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "26.5 working hours left" in english and "Urged" in english and "Claim" in english
 
