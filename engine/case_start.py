@@ -15,6 +15,7 @@ from .bpmn.script_engine import SCRIPT_ENGINE
 from .case_numbers import next_case_number
 from .case_sync import persist
 from .case_trail import completed_ids
+from .command_mode import start_data
 from .events import DomainEvent
 from .incidents import advance
 from .models import Case, OrgUnit, ProcessDefinition, User
@@ -30,6 +31,7 @@ def open_case(uow, definition: ProcessDefinition, data: dict, actor: User | None
     is (case, call-activity task id) for a child case. A process that ends at once completes
     its case in this same transaction; a failing step opens an incident instead of refusing."""
     s, now = uow.session, uow.clock.now()
+    data = data | start_data(s, _text(data.get("district")), uow.settings.command_centre)  # 平战切换
     parsed = definition_of(uow, definition.id)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
     for task in workflow.get_tasks(state=TaskState.READY):

@@ -30,6 +30,8 @@ class Settings:
     map_tiles: str = ""  # a tile URL template, https://tiles.example.cn/{z}/{x}/{y}.png; empty: no map
     map_attribution: str = ""  # the tile provider's credit line shown on the map
     map_center: str = "39.9288,116.4164"  # "lat,lng" where the map opens before a point is set
+    long_open_wd: int = 20  # 久拖不决: a case open longer than this many working days (CIVICFLOW_LONG_OPEN_WD)
+    command_centre: str = "CITY"  # org unit whose dispatchers take new cases in emergency mode (平战切换)
 
 
 def _demo_secret(instance_path: Path) -> str:
@@ -87,4 +89,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         map_tiles=env.get("CIVICFLOW_MAP_TILES", ""),
         map_attribution=env.get("CIVICFLOW_MAP_ATTRIBUTION", ""),
         map_center=env.get("CIVICFLOW_MAP_CENTER", Settings.map_center),
+        long_open_wd=int(env.get("CIVICFLOW_LONG_OPEN_WD", "20")),
+        command_centre=env.get("CIVICFLOW_COMMAND_CENTRE", Settings.command_centre),
     )

@@ -16,6 +16,7 @@ def install(container):
     from .digest import release_due
     from .enqueue import on_event
     from .issuing import HANDLERS
+    from .monthly_report import on_report_closed
     from .notify_worker import run_notify_tasks
     from .rules import EVENTS
     from .verification import on_code_requested
@@ -25,6 +26,7 @@ def install(container):
     for name in dict.fromkeys((*EVENTS, "task.completed")):
         container.bus.subscribe(name, on_event)
     container.bus.subscribe("verification.requested", on_code_requested)
+    container.bus.subscribe("report.closed", on_report_closed)  # the monthly report by e-mail
     container.jobs += [("outbox-delivery", deliver_due, 1), ("outbox-digests", release_due, 15),
                        ("civicflow-notify", run_notify_tasks, 2)]
     return container

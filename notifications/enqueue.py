@@ -66,6 +66,7 @@ def derived(uow, event) -> list[str]:
 
 def on_event(uow, event) -> None:
     if event.case_id is None:
+        _without_case(uow, event)
         return
     for name in derived(uow, event):
         case = uow.session.get(Case, event.case_id)
@@ -82,10 +83,22 @@ def on_event(uow, event) -> None:
                         lambda p=person: context(uow, case, event, p), held=pooled)
 
 
+def _without_case(uow, event) -> None:
+    """An event about no case (平战切换): the people its rules name, the payload as the context."""
+    for rule in effective_rules(uow, None, event.name):
+        for person in resolve(uow.session, rule["recipients"], None, event):
+            for channel in rule["channels"]:
+                if channel not in person.opted_out or rule["legal"]:
+                    add(uow, None, None, event.name, rule["message"], channel, person,
+                        lambda p=person: event.payload | {"recipient": {"name": p.name}})
+
+
 def add(uow, case: Case | None, task_id: int | None, event: str, message: str, channel: str,
-        person: Recipient, make_context, held: bool = False) -> None:
+        person: Recipient, make_context, held: bool = False, key: str | None = None,
+        attachments: list[dict] | None = None) -> None:
     """One message to ``person`` on ``channel``, if they have an address there; ``held`` for
-    their next digest (a task they may claim among others)."""
+    their next digest (a task they may claim among others). ``key`` (default: a fresh one)
+    makes a second message for the same thing fail the insert; ``attachments`` are e-mail's."""
     address = {"email": person.email, "sms": person.phone, "inapp": person.user_id}[channel]
     if not address:
         return
@@ -100,10 +113,11 @@ def add(uow, case: Case | None, task_id: int | None, event: str, message: str, c
         s.add(InAppNotification(user_id=person.user_id, case_id=case.id if case else None, task_id=task_id,
                                 message=message, subject=text.subject, body=text.body, created_at=now))
         return
-    row = OutboxMessage(key=uuid.uuid4().hex, channel=channel, message=message, event=event, lang=person.lang,
+    row = OutboxMessage(key=key or uuid.uuid4().hex, channel=channel, message=message, event=event, lang=person.lang,
                         user_id=person.user_id, case_id=case.id if case else None, address=str(address),
                         subject=text.subject, body=text.body, html=text.html, created_at=now,
-                        next_attempt_at=now, status="dead" if error else "pending", last_error=error)
+                        next_attempt_at=now, status="dead" if error else "pending", last_error=error,
+                        attachments=attachments)
     if held and error is None:
         digest.hold(uow, row)
     s.add(row)

@@ -70,14 +70,14 @@ def _supervisors(s, task: Task) -> list[User]:
         (UserRole.role == "supervisor") & (UserRole.org_unit_id.is_(None) | UserRole.org_unit_id.in_(above))))))
 
 
-def resolve(s, kinds: list[str], case: Case, event) -> list[Recipient]:
+def resolve(s, kinds: list[str], case: Case | None, event) -> list[Recipient]:
     """Everyone the kinds name for this event, each person once."""
     users: list[User] = []
     people: list[Recipient] = []
     for kind in kinds:
         if kind == "requester":
-            people += _requester(s, case)
-        elif kind == "copied":
+            people += _requester(s, case) if case is not None else []
+        elif kind in ("copied", "staff_in_scope"):  # the people the event names
             users += [u for u in (s.get(User, i) for i in event.payload.get("user_ids", ())) if u]
         for task in _tasks(s, event) if kind in ("assignee", "candidates", "supervisor", "owner") else ():
             if kind == "assignee" and task.assignee_id:

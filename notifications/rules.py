@@ -17,7 +17,7 @@ from .models import ALL_PROCESSES, NotificationRule
 
 DEFAULTS: list[dict] = json.loads((Path(__file__).with_name("rules.json")).read_text(encoding="utf-8"))
 EVENTS = tuple(dict.fromkeys(r["event"] for r in DEFAULTS))
-RECIPIENTS = ("requester", "assignee", "candidates", "supervisor", "owner", "copied")
+RECIPIENTS = ("requester", "assignee", "candidates", "supervisor", "owner", "copied", "staff_in_scope")
 CHANNELS = ("email", "sms", "inapp")
 _CACHE = "notification-rules"
 

@@ -13,6 +13,7 @@ from .admin import bp as admin_bp
 from .api import init_api
 from .auth import bp as auth_bp
 from .citizen import bp as citizen_bp
+from .cockpit import bp as cockpit_bp
 from .csrf import init_csrf
 from .errors import register_error_handlers
 from .i18n import init_i18n
@@ -20,6 +21,7 @@ from .inbox import bp as inbox_bp
 from .input_guard import init_input_guard
 from .json_provider import IsoJSONProvider
 from .public import bp as public_bp
+from .reports import bp as reports_bp
 from .routing import init_routing
 from .security_headers import init_security_headers
 from .supervise import bp as supervise_bp
@@ -57,8 +59,10 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(citizen_bp)
+    app.register_blueprint(cockpit_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(supervise_bp)
     app.register_blueprint(vendor_bp)
     return app

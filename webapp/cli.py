@@ -22,6 +22,7 @@ from engine.stuck import stuck_cases
 from notifications import install as install_notifications
 
 from .demo import seed_demo
+from .reports.cli import reports_group
 
 
 def _container():
@@ -296,7 +297,7 @@ def documents_preview(name: str, out: Path | None, lang: str) -> None:
 @click.argument("name")
 @click.option("--quick", is_flag=True, help="under a minute: the same figures on less work")
 def bench(name: str, quick: bool) -> None:
-    """Run benchmark NAME (raw, engine, http, inbox, timers, state, all); see bench/RESULTS.md."""
+    """Run benchmark NAME (raw, engine, http, inbox, timers, state, notify, kpis, all); see bench/RESULTS.md."""
     from bench.cli import main as bench_main
     sys.exit(bench_main([name] + (["--quick"] if quick else [])))
 
@@ -332,6 +333,9 @@ def scheduler() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo("CivicFlow scheduler: sweeping timers every second")
     make_scheduler(_container(), blocking=True).start()
+
+
+main.add_command(reports_group)  # civicflow reports monthly | pdf
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from engine.services import calendar_admin
 
 from .demo_bundles import seed_bundle_cases
 from .demo_cases import Desks, seed_event_cases, seeded
+from .demo_history import seed_history
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
@@ -54,6 +55,7 @@ EXTRA_USERS = [  # so that every step of the bundled event loop has someone to d
     ("chen", "陈指挥", "dispatcher", "CITY"),
     ("grid01", "和平一社区网格员", "inspector", "G-HEPING-1-01"),
     ("qian-east", "东城区核查员", "inspector", "D-EAST"),
+    ("qian-west", "西城区核查员", "inspector", "D-WEST"),
     ("wu-east", "东城区督办员", "supervisor", "D-EAST"),
     ("sun", "孙水务", "handler", "D-EAST-SW"),
     ("xi", "西城处置员", "handler", "D-WEST-CG"),
@@ -141,10 +143,12 @@ def _cases(container) -> Iterator[str]:
         return
     desks = Desks(container)
     ids = list(seed_event_cases(desks)) + list(seed_bundle_cases(desks))
+    history = seed_history(desks)  # eight weeks before today, for the cockpit's trends and the reports
     desks.present()
     fired = desks.sweep()  # what the scheduler finds due now: warnings, breaches, escalations
     yield f"demo cases ({len(ids)}; {fired} deadline timers fired):"
     yield from (desks.summary(case_id) for case_id in ids)
+    yield history
 
 
 def _time_limits(container, path: Path) -> Iterator[str]:

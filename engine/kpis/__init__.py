@@ -1,7 +1,8 @@
 """Key performance indicators of the 12345 closed loop (docs/kpis.md), computed in SQL from the
-cases' step rows: grouped by org unit, district, category or process and bucketed by period."""
+cases' step rows (kept as one row of facts per case, store.py): grouped by org unit, district,
+category or process and bucketed by period."""
 from .compute import kpi_rows
-from .facts import Window
+from .cohort import Window
 from .groups import GROUP_BY
 from .metrics import COLUMNS, LABELS
 from .periods import PERIODS, buckets

@@ -1,25 +1,31 @@
-"""The KPI table: one SQL aggregate of the per-case facts by group key and period, rolled up
-the org and category trees in Python (sums add up, so a parent's row is exact), then turned
-into rates."""
+"""The KPI table: one SQL aggregate of the per-case facts (stored, or fresh for the cases changed
+since, engine/kpis/store.py) by group key and period, rolled up the org and category trees in
+Python (sums add up, so a parent's row is exact), then turned into rates."""
 from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .facts import SUMS, Window, case_facts
-from .groups import Scope, Units, group_key, rolled_up, row_label
+from .cohort import SUMS, Window, add_counted, counted
+from .groups import Scope, Units, group_column, rolled_up, row_label
 from .metrics import kpi_values
+from .store import current_facts
 
 
-def _sums(session: Session, window: Window, group_by: str, scope: Scope) -> list:
-    facts = case_facts(window, group_key(group_by)).subquery("facts")
-    stmt = (select(facts.c.key, facts.c.bucket, *[func.sum(facts.c[name]).label(name) for name in SUMS])
-            .group_by(facts.c.key, facts.c.bucket))
+def _counted(session: Session, window: Window, group_by: str, scope: Scope) -> list:
+    facts, params = current_facts(window)
+    key = facts.c[group_column(group_by)]
+    stmt = (select(key.label("key"), facts.c.bucket, facts.c.flags, *counted(window, facts))
+            .group_by(key, facts.c.bucket, facts.c.flags))
     if scope.unit_ids is not None:
         stmt = stmt.where(or_(facts.c.unit_id.in_(scope.unit_ids), facts.c.district.in_(scope.codes)))
-    return session.execute(stmt).all()
+    return session.execute(stmt, params).all()
+
+
+def _zeros() -> dict[str, float]:
+    return dict.fromkeys(SUMS, 0.0)
 
 
 def kpi_rows(session: Session, window: Window, group_by: str, paths: list[str] | None) -> list[dict]:
@@ -27,12 +33,15 @@ def kpi_rows(session: Session, window: Window, group_by: str, paths: list[str] |
     are the org-tree prefixes the caller oversees (None: the whole city)."""
     units = Units.load(session)
     scope = Scope.of(units, paths)
-    totals: dict[tuple, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SUMS, 0.0))
-    for row in _sums(session, window, group_by, scope):
-        for key in rolled_up(group_by, row.key, units):
-            into = totals[(key, row.bucket)]
+    own: dict[tuple, dict[str, float]] = defaultdict(_zeros)
+    for row in _counted(session, window, group_by, scope):
+        add_counted(own[(row.key, row.bucket)], row)
+    totals: dict[tuple, dict[str, float]] = defaultdict(_zeros)
+    for (own_key, index), sums in own.items():
+        for key in rolled_up(group_by, own_key, units):
+            into = totals[(key, index)]
             for name in SUMS:
-                into[name] += float(getattr(row, name) or 0)
+                into[name] += sums[name]
     rows = []
     for (key, index), sums in totals.items():
         if not scope.shows(group_by, key):

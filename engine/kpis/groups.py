@@ -17,14 +17,9 @@ from ..services.catalogue import CATALOGUE
 GROUP_BY = ("org_unit", "district", "category", "process")
 
 
-def group_key(group_by: str):
-    """The SQL expression a case is grouped by, given the cases table and its responsible unit."""
-    return {
-        "org_unit": lambda cases, unit_id: unit_id,
-        "district": lambda cases, unit_id: cases.c.district,
-        "category": lambda cases, unit_id: cases.c.category,
-        "process": lambda cases, unit_id: cases.c.process_key,
-    }[group_by]
+def group_column(group_by: str) -> str:
+    """The per-case facts column (engine/kpis/facts.py) a case is grouped by."""
+    return {"org_unit": "unit_id", "district": "district", "category": "category", "process": "process_key"}[group_by]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from .definitions import ProcessDefinition
 from .documents import Document
 from .followers import CaseFollower
 from .incidents import INCIDENT_KINDS, Incident
+from .kpi_facts import KpiCaseFacts, KpiDirtyCase  # noqa: F401 (registers the tables)
 from .integration import EventSubscription, ExternalTask, ProcessStart
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
 from .saved_filters import SavedFilter  # noqa: F401 (registers the table)

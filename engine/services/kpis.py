@@ -2,15 +2,16 @@
 tree, grouped and bucketed as asked."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from ..calendar.store import calendar_for
 from ..errors import InvalidInput
-from ..kpis import GROUP_BY, PERIODS, Window, buckets, kpi_rows
+from ..kpis import GROUP_BY, PERIODS
 from ..kpis.periods import MAX_DAY_BUCKETS, MAX_RANGE_DAYS
+from ..kpis.table import kpi_table, local_zone
 from ..permissions import OVERSEER_ROLES, oversight_paths
 from .common import load_actor, require_role
+
+MAX_AHEAD_DAYS = 366  # a report may end in the coming year (a plan), not further
 
 
 def _day(value: date | str | None, name: str) -> date | None:
@@ -37,6 +38,12 @@ def _range(from_: date | str | None, to: date | str | None, today: date) -> tupl
         raise InvalidInput("from is after to", fields={"from": ["on or before to"]})
     if (last - first).days >= MAX_RANGE_DAYS:
         raise InvalidInput("range too long", fields={"to": [f"at most {MAX_RANGE_DAYS} days after from"]})
+    # working days are counted across the calendar from ``first`` to today or ``last``: a range
+    # centuries away would make that count as large as it is meaningless
+    if (today - first).days >= MAX_RANGE_DAYS:
+        raise InvalidInput("from is too long ago", fields={"from": [f"within {MAX_RANGE_DAYS} days before today"]})
+    if (last - today).days > MAX_AHEAD_DAYS:
+        raise InvalidInput("to is too far ahead", fields={"to": [f"at most {MAX_AHEAD_DAYS} days after today"]})
     return first, last
 
 
@@ -48,14 +55,10 @@ def kpis(uow, actor_id: int, from_: date | str | None = None, to: date | str | N
     A bad argument is InvalidInput naming it."""
     user = load_actor(uow.session, actor_id)
     require_role(user, *OVERSEER_ROLES)
-    tz = ZoneInfo(uow.settings.timezone) if uow.settings else ZoneInfo("Asia/Shanghai")
-    now = uow.clock.now()
-    today = now.astimezone(tz).date()
+    today = uow.clock.now().astimezone(local_zone(uow)).date()
     first, last = _range(from_, to, today)
     group_by = _choice(group_by, "group_by", GROUP_BY, "district")
     period = _choice(period, "period", PERIODS, "range")
     if period == "day" and (last - first).days >= MAX_DAY_BUCKETS:
         raise InvalidInput("too many days", fields={"period": [f"day covers at most {MAX_DAY_BUCKETS} days; use week"]})
-    window = Window(buckets(first, last, period, tz), tz, calendar_for(uow), max(today, last) + timedelta(days=1),
-                    uow.session.get_bind().dialect.name)
-    return kpi_rows(uow.session, window, group_by, oversight_paths(uow.session, user))
+    return kpi_table(uow, first, last, period, group_by, oversight_paths(uow.session, user))

@@ -17,11 +17,13 @@ class DeliveryFailed(CivicFlowError):
 def open_channels(settings) -> dict:
     """One sender per configured channel, for one delivery batch (an SMTP connection is kept
     open across the batch and closed by :func:`close_channels`)."""
+    from engine.blobs import blob_store
+
     from .email import SmtpChannel
     from .sms import SmsGateway
     channels = {}
     if settings.smtp_url:
-        channels["email"] = SmtpChannel(settings.smtp_url)
+        channels["email"] = SmtpChannel(settings.smtp_url, blob_store(settings))
     if settings.sms_url:
         channels["sms"] = SmsGateway(settings.sms_url, settings.sms_mapping)
     return channels

@@ -65,7 +65,7 @@ def test_the_bundled_diagram_deploys_with_its_decision_table_and_shows_its_steps
     assert detail["name"] == "城市事件闭环处置" and detail["version"] == 1
     roles = {t["id"]: t["role"] for t in detail["tasks"]}
     assert roles["Task_preprocess"] == "operator@CITY-12345"
-    assert roles["Task_escalate"] == "dispatcher@CITY"
+    assert roles["Task_escalate"] == "dispatcher@${dispatch_unit}"  # CITY, or the command centre in emergency mode
     assert roles["Task_signfor"] == roles["Task_handle"] == "handler@${department}"
     assert roles["Task_hold_approve"] == roles["Task_hold_release"] == "supervisor@${oversight_unit}"
     assert roles["Task_evaluate"] == "${initiator}"

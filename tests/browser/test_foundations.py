@@ -47,8 +47,14 @@ def test_a_handler_signs_in_and_sees_their_inbox(request, viewport, base_url, ha
     if viewport == "phone":
         assert not header.get_by_text("李处置").is_visible()  # folded into the menu
         page.get_by_role("button", name="菜单").click()
-    for text in ("李处置", "东城区城管局", "处置人员"):
+    header.get_by_role("button", name="李处置").click()  # the user menu: who, where, what is theirs
+    for text in ("东城区城管局", "处置人员"):
         assert header.get_by_text(text).first.is_visible(), text
+    for link in ("我的资料", "通知设置"):
+        assert header.get_by_role("link", name=link).is_visible(), link
+    assert header.get_by_role("button", name="退出").is_visible()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)  # the button's colours ease back (Bootstrap's transition) before axe looks
     assert page.get_by_role("heading", name="待办任务").is_visible()
     assert page.get_by_text("和平路 88 号门前路灯不亮").is_visible()
     assert page.get_by_role("button", name="认领").is_visible()

@@ -14,13 +14,14 @@ from . import saved_filters
 from . import notifications
 from . import public
 from . import kpis
+from . import command_mode
 from . import docs
 from .openapi import ContractPlugin, tags
 from .schemas import ApiError
 
 MODULES = (auth, processes, cases, tasks, directory, supervision, calendar, incidents, external_tasks,
            messages, approvals, returns, signers, documents, attachments, bundles, saved_filters,
-           notifications, public, kpis)
+           notifications, public, kpis, command_mode)
 
 
 class CivicFlowApi(Api):

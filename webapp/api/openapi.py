@@ -26,6 +26,7 @@ TAGS = {
     "api_notifications": "Notifications 通知",
     "api_public": "Public status 办理过程公开",
     "api_kpis": "KPIs 考核指标",
+    "api_command_mode": "Command mode 平战切换",
 }
 
 

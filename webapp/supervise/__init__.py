@@ -64,5 +64,5 @@ def incident_list():
     return render_template("supervise/incidents.html", incidents=run(incidents.list_incidents, g.user_id))
 
 
-from . import overrides  # noqa: E402,F401  (registers the override routes on bp)
+from . import command_mode, overrides  # noqa: E402,F401  (register their routes on bp)
 from ..query_args import page_number
