@@ -22,6 +22,7 @@ class Settings:
     s3_url: str | None = None  # http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=R]: blobs in S3
     token_ttl_s: int = 12 * 3600
     secure_cookies: bool = False  # the session cookie only over HTTPS; on whenever a real secret key is set
+    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (the sign-in limits key on the client)
     public_url: str = "http://127.0.0.1:5000"  # links in notices: status page, evaluation
     sms_signature: str = "【市民服务】"  # the registered SMS signature, 【…】
     sms_mapping: str = ""  # JSON: the gateway's body fields from {phone, text, key, signature}
@@ -74,6 +75,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         instance_path=instance,
         secret_key=env.get("CIVICFLOW_SECRET_KEY") or _demo_secret(instance),
         secure_cookies=_flag(env.get("CIVICFLOW_SECURE_COOKIES"), default=bool(env.get("CIVICFLOW_SECRET_KEY"))),
+        proxy_hops=int(env.get("CIVICFLOW_PROXY_HOPS", "0")),
         timezone=env.get("CIVICFLOW_TIMEZONE", "Asia/Shanghai"),
         smtp_url=env.get("CIVICFLOW_SMTP_URL") or None,
         sms_url=env.get("CIVICFLOW_SMS_URL") or None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.bootstrap import Container, bootstrap
 from notifications import install as install_notifications
@@ -45,6 +46,9 @@ def create_app(test_config: dict | None = None, container: Container | None = No
         TOKEN_TTL_S=container.settings.token_ttl_s,
     )
     app.config.update(test_config or {})
+    if container.settings.proxy_hops:  # the client's address and scheme as the proxies saw them
+        hops = container.settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions["civicflow"] = container
 
     init_routing(app)

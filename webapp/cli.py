@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from engine import audit, services
+from engine import audit, backup, services
 from engine.services import calendar_admin, directory
 from engine.bootstrap import bootstrap
 from engine.bundles.store import read_folder
@@ -18,6 +18,7 @@ from engine.database import upgrade
 from engine.errors import CivicFlowError
 from engine.models import ROLES
 from engine.scheduler import make_scheduler
+from engine.settings import load_settings
 from engine.stuck import stuck_cases
 from notifications import install as install_notifications
 
@@ -58,6 +59,28 @@ def init_db() -> None:
     container = _container()
     upgrade(container.settings.database_url)
     click.echo(f"database ready: {container.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def backup_cmd(target: Path) -> None:
+    """Copy the database and the attachments into the empty folder TARGET (while running)."""
+    try:
+        manifest = backup.backup(load_settings(), target)
+    except CivicFlowError as exc:
+        _fail(exc)
+    click.echo(f"backup written to {target}: {manifest['database']}, blobs: {manifest['blobs']}")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_cmd(source: Path) -> None:
+    """Restore the backup in SOURCE into the configured, empty database and the instance folder."""
+    try:
+        done = backup.restore(load_settings(), source)
+    except CivicFlowError as exc:
+        _fail(exc)
+    click.echo(f"restored {done['database']} and {done['blobs']} blobs; schema up to date")
 
 
 @main.command()

@@ -27,8 +27,8 @@ def _named(path: str) -> str:
     return FORBIDDEN.sub("?", path) or "body"
 
 
-def _problem(text: str) -> str | None:
-    match = FORBIDDEN.search(text)
+def _problem(text: str | None) -> str | None:
+    match = FORBIDDEN.search(text) if isinstance(text, str) else None
     if match is None:
         return None
     return "must not contain a NUL byte" if match.group() == "\x00" else "is not valid Unicode (a lone surrogate)"
@@ -81,7 +81,7 @@ def check_request() -> None:
         for name, value in source.items(multi=True):
             problem = _problem(name) or _problem(value)
             if problem:
-                fields.setdefault(_named(name), []).append(problem)
+                fields.setdefault(_named(name or ""), []).append(problem)
     if request.mimetype in JSON_TYPES and request.content_length != 0:
         body = _json_body()
         for path, value in _leaves(body, "") if body is not None else ():

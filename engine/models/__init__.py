@@ -15,6 +15,7 @@ from .kpi_facts import KpiCaseFacts, KpiDirtyCase  # noqa: F401 (registers the t
 from .integration import EventSubscription, ExternalTask, ProcessStart
 from .org import ORG_KINDS, ROLES, LoginFailure, OrgUnit, Role, User, UserRole
 from .saved_filters import SavedFilter  # noqa: F401 (registers the table)
+from .sessions import SignInAddress, WebSession
 from .supervision import PeriodicRun, SupervisionItem
 from .timers import Timer
 from .verification import VerificationCode
@@ -22,5 +23,5 @@ from .verification import VerificationCode
 __all__ = [
     "AuditEvent", "AuditHead", "Bundle", "CaseCopy", "CommandModeSwitch", "CaseFollower", "TASK_LIVE_STATES", "TASK_WAITING", "EventSubscription", "ExternalTask", "INCIDENT_KINDS", "Incident", "ProcessStart", "Base", "CalendarDay", "CalendarYear", "LoginFailure", "CASE_STATUSES", "Case", "CaseCounter", "CaseLink", "ORG_KINDS",
     "OrgUnit", "ProcessDefinition", "ROLES", "Role", "TASK_OPEN_STATES", "Task",
-    "PeriodicRun", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole", "VerificationCode",
+    "PeriodicRun", "SignInAddress", "SupervisionItem", "TaskCandidate", "TimeLimit", "Timer", "User", "UserRole", "VerificationCode", "WebSession",
 ]

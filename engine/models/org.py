@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,9 +94,11 @@ class UserRole(Base):
 
 
 class LoginFailure(Base):
-    """Failed sign-ins, kept in the database so that every worker sees the same rate limit."""
+    """Failed sign-ins, and attempts still being checked (written first, so that parallel guesses
+    count each other), kept in the database so that every worker sees the same limits."""
 
     __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_remote_addr", "remote_addr", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)

@@ -1,19 +1,16 @@
-"""Signing in, with a failed-attempt limit kept in the database (shared by every worker), and
-the profile a page header shows."""
+"""Signing in, with limits kept in the database (shared by every worker), the web sessions
+behind the pages' cookies, and the profile a page header shows."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
+from .. import sign_in_limits as limits
 from ..errors import RateLimited, Unauthenticated
-from ..models import LoginFailure, Role, User
+from ..models import LoginFailure, Role, User, WebSession
 from ..passwords import check_password, hash_password
-
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
 
 
 @lru_cache(maxsize=1)
@@ -22,24 +19,57 @@ def _dummy_hash() -> str:
 
 
 def authenticate(uow, username: str, password: str, remote_addr: str = "") -> dict:
-    """The user's id, name and roles, or Unauthenticated; after MAX_FAILURES failures for a
-    username within WINDOW every further try is RateLimited until the window passes."""
+    """The user's id, name and roles, or Unauthenticated; RateLimited while a limit of
+    engine/sign_in_limits.py holds for this account, this address or the pair. The attempt is
+    written as a failure and committed before the password is checked, so that parallel
+    guesses count each other; a refused attempt is taken back, a right password clears the
+    pair's failures and makes the address one of the account's usual ones."""
     s, now = uow.session, uow.clock.now()
-    recent = s.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.at > now - WINDOW))
-    if recent >= MAX_FAILURES:
+    username, remote_addr = username[:64], remote_addr[:64]
+    attempt = LoginFailure(username=username, remote_addr=remote_addr, at=now)
+    s.add(attempt)
+    uow.commit()
+    if limits.refusal(s, attempt.id, username, remote_addr, now):
+        s.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+        uow.commit()
         raise RateLimited("too many failed sign-ins; try again later")
     user = s.scalar(select(User).where(User.username == username))
     # Hash even for an unknown name, so the answer's timing does not tell which names exist.
     stored = user.password_hash if user is not None else _dummy_hash()
     if not check_password(stored, password) or user is None or not user.active:
-        s.add(LoginFailure(username=username[:64], remote_addr=remote_addr[:64], at=now))
-        uow.commit()
         raise Unauthenticated("wrong username or password")
-    s.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    s.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.remote_addr == remote_addr))
+    limits.remember_address(s, user.id, remote_addr, now)
     uow.commit()
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "roles": user.role_names()}
+
+
+def open_session(uow, user_id: int, remote_addr: str = "") -> str:
+    """A new web session's id for the signed cookie; the row is what makes the cookie valid."""
+    sid = secrets.token_urlsafe(32)
+    uow.session.add(WebSession(id=sid, user_id=user_id, remote_addr=remote_addr[:64], created_at=uow.clock.now()))
+    uow.commit()
+    return sid
+
+
+def session_valid(uow, sid: str | None, user_id: int) -> bool:
+    """Whether a cookie's session is still open and its user active: signing out or disabling
+    the user ends every copy of the cookie, not only the one in the browser that signed out."""
+    if not sid:
+        return False
+    row = uow.session.get(WebSession, sid)
+    if row is None or row.ended_at is not None or row.user_id != user_id:
+        return False
+    user = uow.session.get(User, user_id)
+    return user is not None and user.active
+
+
+def end_session(uow, sid: str | None) -> None:
+    row = uow.session.get(WebSession, sid) if sid else None
+    if row is not None and row.ended_at is None:
+        row.ended_at = uow.clock.now()
+        uow.commit()
 
 
 def profile(uow, user_id: int) -> dict:

@@ -18,6 +18,6 @@ def public_case(uow, number: str, code: str) -> dict:
     neither can be probed."""
     number, code = (number or "").strip()[:MAX_NUMBER], (code or "").strip().upper()
     case = uow.session.scalar(select(Case).where(Case.number == number)) if number.isdigit() else None
-    if case is None or not case.query_code or not hmac.compare_digest(case.query_code.upper(), code):
+    if case is None or not case.query_code or not hmac.compare_digest(case.query_code.upper().encode(), code.encode()):
         raise NotFound("no case with this number and query code")
     return public_status(uow.session, case)

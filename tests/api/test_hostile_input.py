@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.factories.api import ApiUser
-from tests.factories.directory import PASSWORD, make_org_tree, make_user
+from tests.factories.directory import PASSWORD, make_user
 from tests.factories.event_loop import make_event_loop
 
 DEEP = "[" * 10000 + "]" * 10000
@@ -76,3 +76,26 @@ def test_a_nul_in_the_sign_in_form_is_a_400_page(client, container):
     make_user(container, "root", "admin")
     resp = client.post("/login", data={"username": "ro\x00ot", "password": "x"})
     assert resp.status_code == 400 and "部分字段含有无法保存的字符或数字" in resp.get_data(as_text=True)
+
+
+def test_a_form_part_without_a_name_is_a_client_error(client, container):
+    make_user(container, "root", "admin")
+    admin = ApiUser(client, "root")
+    body = b"--b1\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n--b1--\r\n"
+    resp = admin.post("/attachments", data=body, content_type="multipart/form-data; boundary=b1")
+    assert resp.status_code == 400 and "file" in resp.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("path", ["/cases", "/tasks"])
+def test_a_page_beyond_any_list_is_a_400_naming_it(client, container, path):
+    make_user(container, "root", "admin")
+    resp = ApiUser(client, "root").get(f"{path}?page=100000000000000000000")  # schemathesis found this
+    assert list(_problem(resp)["fields"]) == ["page"]
+
+
+@pytest.mark.parametrize("query, field", [("/external-tasks?case_id=9091485810347457118208", "case_id"),
+                                          ("/external-tasks?page=100000000000", "page"),
+                                          ("/incidents?case_id=9091485810347457118208", "case_id")])
+def test_ids_beyond_the_integer_range_are_a_400_naming_them(client, container, query, field):
+    make_user(container, "root", "admin")
+    assert list(_problem(ApiUser(client, "root").get(query))["fields"]) == [field]

@@ -49,6 +49,7 @@ def test_a_wrong_code_reads_like_an_unknown_number(client, loop, reported, code)
     assert _public(client, reported["number"], "ZZZZZZ").status_code == 404
     assert _public(client, "99999999999999", reported["query_code"]).status_code == 404
     assert _public(client, "%00abc", reported["query_code"]).status_code == 404
+    assert _public(client, reported["number"], "ZX%2F%C2%9AI%24").status_code == 404  # not ASCII: no 500
 
 
 def test_the_reporter_sees_what_they_gave_and_not_the_staffs_notes(loop, reported):

@@ -4,8 +4,6 @@ deadlock or stale-data 500), and the case's rows stay in step with its workflow.
 only: SQLite serializes writers, so there is no race to lose."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -17,6 +15,7 @@ from tests.conformance.invariant import assert_rows_match_workflow
 from tests.conformance.test_returns import LINEAR
 from tests.conftest import ON_POSTGRES
 from tests.factories.directory import make_user
+from tests.factories.races import race
 
 ROUNDS = 15
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL's concurrent writers")
@@ -36,28 +35,6 @@ def _new_case(container, people) -> tuple[int, int]:
         return case_id, s.scalar(select(Task.id).where(Task.case_id == case_id, Task.element_id == "apply"))
 
 
-def _race(container, calls: dict) -> dict[str, str]:
-    barrier, outcomes = threading.Barrier(len(calls)), {}
-
-    def attempt(name: str, call) -> None:
-        barrier.wait()
-        try:
-            with container.uow() as uow:
-                call(uow)
-            outcomes[name] = "ok"
-        except (Conflict, ProcessRefusal):
-            outcomes[name] = "refused"
-        except Exception as exc:  # noqa: BLE001 — any other failure is the bug this test hunts
-            outcomes[name] = repr(exc)
-
-    threads = [threading.Thread(target=attempt, args=item) for item in calls.items()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
-
-
 def _resume_if_suspended(container, people, case_id: int) -> None:
     """Resume a suspended case, so that its rows and workflow can be compared as a running one."""
     with container.session_factory() as s:
@@ -73,10 +50,10 @@ def test_an_override_racing_a_completion_never_fails_the_server(container, overr
     act = {"suspend": suspend, "terminate": terminate}[override]
     for round_ in range(ROUNDS):
         case_id, task_id = _new_case(container, people)
-        outcomes = _race(container, {
+        outcomes = race(container, {
             "override": lambda u: act(u, case_id, people["supervisor"], "督办：暂停核实"),
             "complete": lambda u: services.complete_task(u, task_id, {"apply_ok": True}, people["clerk"]),
-        })
+        }, refused=(Conflict, ProcessRefusal))
         assert set(outcomes.values()) <= {"ok", "refused"}, (round_, outcomes)
         assert "ok" in outcomes.values(), (round_, outcomes)
         with container.session_factory() as s:
@@ -92,10 +69,10 @@ def test_a_suspend_racing_a_claim_never_fails_the_server(container):
     people = _people(container)
     for round_ in range(ROUNDS):
         case_id, task_id = _new_case(container, people)
-        outcomes = _race(container, {
+        outcomes = race(container, {
             "suspend": lambda u: suspend(u, case_id, people["supervisor"], "督办：暂停核实"),
             "claim": lambda u: services.claim_task(u, task_id, people["clerk"]),
-        })
+        }, refused=(Conflict, ProcessRefusal))
         assert set(outcomes.values()) <= {"ok", "refused"}, (round_, outcomes)
         _resume_if_suspended(container, people, case_id)
         assert_rows_match_workflow(container, case_id)

@@ -3,8 +3,6 @@ the other gets Conflict (never a 500), and the case's rows stay in step with its
 PostgreSQL only: SQLite serializes writers, so there is no race to lose."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +16,7 @@ from tests.conformance.invariant import assert_not_stuck, assert_rows_match_work
 from tests.conformance.test_returns import LINEAR
 from tests.conftest import ON_POSTGRES
 from tests.factories.directory import make_user
+from tests.factories.races import race
 
 ROUNDS = 25
 
@@ -70,26 +69,9 @@ def test_withdraw_racing_a_claim_has_one_winner(container):
         with container.uow() as uow:
             services.complete_task(uow, _live(container, case_id, "apply"), {"apply_ok": True}, clerk)
         review = _live(container, case_id, "review")
-        barrier, outcomes = threading.Barrier(2), {}
-
-        def attempt(name: str, call) -> None:
-            barrier.wait()
-            try:
-                with container.uow() as uow:
-                    call(uow)
-                outcomes[name] = "ok"
-            except Conflict:
-                outcomes[name] = "conflict"
-            except Exception as exc:  # noqa: BLE001 — any other failure is the bug this test hunts
-                outcomes[name] = repr(exc)
-
-        threads = [threading.Thread(target=attempt, args=("withdraw", lambda u: withdraw(u, review, clerk, "撤回"))),
-                   threading.Thread(target=attempt, args=("claim", lambda u: services.claim_task(u, review, approver)))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        assert sorted(outcomes.values()) == ["conflict", "ok"], outcomes
+        outcomes = race(container, {"withdraw": lambda u: withdraw(u, review, clerk, "撤回"),
+                                    "claim": lambda u: services.claim_task(u, review, approver)})
+        assert sorted(outcomes.values()) == ["ok", "refused"], outcomes
         winner = next(name for name, result in outcomes.items() if result == "ok")
         wins[winner] += 1
         assert_not_stuck(container, case_id)

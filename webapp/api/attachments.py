@@ -12,6 +12,7 @@ from engine import services
 from engine.errors import InvalidInput
 
 from ..calls import run
+from .schemas import record_id
 from .security import require_token
 
 PREFIX = "/attachments"
@@ -26,7 +27,7 @@ class UploadFor(Schema):
         unknown = EXCLUDE  # the multipart body also carries the file part
 
     process_key = fields.String(validate=validate.Length(min=1, max=128), load_default=None)
-    task_id = fields.Integer(strict=False, load_default=None)
+    task_id = record_id(load_default=None)
     field = fields.String(validate=validate.Length(min=1, max=128), load_default=None)
 
 

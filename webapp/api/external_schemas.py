@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from engine.models.integration import EXTERNAL_TASK_STATES
 from forms import FormSchema
 
-from .schemas import CaseOut
+from .schemas import MAX_PAGE, CaseOut, record_id
 
 WEEK_MS = 7 * 24 * 3600 * 1000
 
@@ -58,9 +58,9 @@ class ExtendLockIn(FormSchema):
 
 class ExternalTaskQuery(FormSchema):
     topic = fields.String(validate=validate.Length(min=1, max=128))
-    case_id = fields.Integer(validate=validate.Range(min=1))
+    case_id = record_id()
     state = fields.String(validate=validate.OneOf(EXTERNAL_TASK_STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

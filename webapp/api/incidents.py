@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 
 from engine.services import incidents
 
-from .schemas import ReasonIn
+from .schemas import ReasonIn, record_id
 from ..calls import run
 from .security import require_token
 
@@ -31,7 +31,7 @@ class IncidentOut(Schema):
 
 
 class IncidentQuery(Schema):
-    case_id = fields.Integer(load_default=None, validate=lambda v: 0 < v < 2**31)
+    case_id = record_id(load_default=None)
     include_resolved = fields.Boolean(load_default=False)
 
 

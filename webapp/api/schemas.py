@@ -6,6 +6,16 @@ from marshmallow import Schema, fields, post_dump, validate
 from engine.models import CASE_STATUSES, ORG_KINDS, ROLES
 from forms import FormSchema
 
+from ..routing import MAX_ID
+
+MAX_PAGE = 100_000  # as the pages (webapp/query_args.page_number): beyond any list, within any offset
+
+
+def record_id(**kwargs) -> fields.Integer:
+    """An id, a version or another row number given by a client: 1 up to the database's integer
+    range (as in paths, webapp/routing.py), so no query is sent a number no column can hold."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
 
 class TokenRequest(FormSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -153,7 +163,7 @@ class CaseQuery(FormSchema):
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     process_key = fields.String()
     q = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -166,13 +176,13 @@ class TaskQuery(FormSchema):
     sla_state = fields.String(validate=validate.OneOf(["ok", "warning", "overdue"]))
     due_today = fields.Boolean(load_default=False)
     sort = fields.String(load_default="priority", validate=validate.OneOf(["priority", "due", "created"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class TaskComplete(FormSchema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
-    case_version = fields.Integer(validate=validate.Range(min=1))
+    case_version = record_id()
     comment = fields.String(validate=validate.Length(max=2000), load_default=None)  # 审批意见
 
 

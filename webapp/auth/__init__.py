@@ -9,7 +9,7 @@ from flask_babel import gettext
 
 from engine import services
 from engine.errors import InvalidInput, RateLimited, Unauthenticated
-from engine.services.auth import profile
+from engine.services.auth import end_session, open_session, profile, session_valid
 from engine.services.registration import register as register_account, request_code
 
 from ..calls import run
@@ -30,20 +30,30 @@ def login_required(view: Callable) -> Callable:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             user = run(services.authenticate, request.form.get("username", ""),
                        request.form.get("password", ""), request.remote_addr or "")
         except RateLimited:
-            error = gettext("Too many failed sign-ins; try again later.")
+            error, status = gettext("Too many failed sign-ins; try again later."), 429
         except Unauthenticated:
-            error = gettext("Wrong username or password.")
+            error, status = gettext("Wrong username or password."), 401
         else:
             _start_session(user)
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
-    return render_template("auth/login.html", error=error), 401 if error else 200
+    return render_template("auth/login.html", error=error), status
+
+
+@bp.before_app_request
+def _forget_ended_session() -> None:
+    """A cookie whose session was ended (signed out elsewhere, user disabled) signs no one in."""
+    if "user_id" in session and not run(session_valid, session.get("sid"), session["user_id"]):
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
 
 
 def _start_session(user: dict) -> None:
@@ -51,7 +61,7 @@ def _start_session(user: dict) -> None:
     session.clear()  # a fresh session on sign-in: no fixation
     # the header's names and role labels, read once: a role change shows at the next sign-in
     session.update(user_id=user["id"], username=user["username"], roles=user["roles"],
-                   profile=run(profile, user["id"]))
+                   profile=run(profile, user["id"]), sid=run(open_session, user["id"], request.remote_addr or ""))
     session["large_text"] = session["profile"]["large_text"]
     if lang:
         session["lang"] = lang
@@ -83,5 +93,6 @@ def register():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    run(end_session, session.get("sid"))
     session.clear()
     return redirect(url_for("auth.login"))
