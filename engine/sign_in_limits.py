@@ -4,7 +4,9 @@
   each further try waits PAIR_WAIT × 2^(failures − PAIR_FREE) after the last failure (15 min,
   30 min, 1 h, … at most MAX_WAIT). Guessing one account from one place slows down fast.
 - **The address** (any account from this address): ADDRESS_LIMIT failures within WINDOW shut
-  the address out until they age: spraying many names from one place is stopped.
+  the address out until they age, for every account that never signed in from it: spraying
+  many names from one place is stopped, while the people who work behind that address (one
+  office's NAT) still sign in.
 - **The account** (from any address): ACCOUNT_LIMIT failures within WINDOW shut out every
   address except the account's usual ones (where it signed in before), so a guesser elsewhere
   cannot lock the owner out.
@@ -48,11 +50,10 @@ def refusal(session: Session, own_id: int, username: str, remote_addr: str, now:
     count, latest = _failures(session, own_id, now - BACKOFF_SPAN, username=username, remote_addr=remote_addr)
     if count >= PAIR_FREE and latest is not None and now - latest < pair_wait(count):
         return "pair"
-    if _failures(session, own_id, now - WINDOW, remote_addr=remote_addr)[0] >= ADDRESS_LIMIT:
-        return "address"
-    if _failures(session, own_id, now - WINDOW, username=username)[0] >= ACCOUNT_LIMIT \
-            and not usual_address(session, username, remote_addr):
-        return "account"
+    by_address = _failures(session, own_id, now - WINDOW, remote_addr=remote_addr)[0] >= ADDRESS_LIMIT
+    by_account = _failures(session, own_id, now - WINDOW, username=username)[0] >= ACCOUNT_LIMIT
+    if (by_address or by_account) and not usual_address(session, username, remote_addr):
+        return "address" if by_address else "account"
     return None
 
 

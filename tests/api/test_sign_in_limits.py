@@ -56,6 +56,15 @@ def test_spraying_many_names_from_one_address_is_stopped(client, container, root
     assert _token(client, "wang", PASSWORD, ATTACKER) == 200
 
 
+def test_a_sprayed_shared_address_still_lets_its_own_people_in(client, container, root):
+    """One office behind one NAT address: someone there sprays names; those who signed in from
+    it before still get in, an account new to it does not."""
+    make_user(container, "wang", "handler")
+    assert [_token(client, f"user{i}", "guess", OWNER) for i in range(21)] == [401] * 20 + [429]
+    assert _token(client, root, PASSWORD, OWNER) == 200
+    assert _token(client, "wang", PASSWORD, OWNER) == 429
+
+
 def test_guesses_from_many_addresses_shut_out_strangers_but_not_the_usual_address(client, root):
     assert [_token(client, root, "guess", f"198.51.100.{i}") for i in range(10)] == [401] * 10
     assert _token(client, root, PASSWORD, "198.51.100.200") == 429  # a new address, even with the password
