@@ -14,11 +14,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from .kpis.store import fold_job
 from .periodic import run_due_reports
 from .process_starts import sweep as sweep_process_starts
 from .timers import sweep
 
 log = logging.getLogger(__name__)
+KPI_FOLD_EVERY_S = 5  # how stale a stored KPI row may get before it is rewritten (queries never see it stale)
 
 
 def owner_id() -> str:
@@ -39,6 +41,10 @@ def make_scheduler(container, blocking: bool):
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     scheduler.add_job(sweep_process_starts, "interval", seconds=1, args=[container, owner], id="process-start-sweep",
                       max_instances=1, coalesce=True, misfire_grace_time=None)  # timer starts open cases
+    # KPI facts of the cases changed since the last run (engine/kpis/store.py): only ever makes the
+    # next KPI query cheaper, never different; several schedulers take disjoint batches
+    scheduler.add_job(fold_job, "interval", seconds=KPI_FOLD_EVERY_S, args=[container], id="kpi-facts-fold",
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
     # Reports for the day, week and month just ended; on start too, to catch up after downtime.
     scheduler.add_job(run_due_reports, CronTrigger(hour=0, minute=10, timezone=tz), args=[container],
                       id="supervision-reports", max_instances=1, coalesce=True, misfire_grace_time=None)

@@ -117,3 +117,18 @@ def test_a_fold_beside_an_open_writer_neither_waits_nor_loses_the_change(contain
     assert district_row(container, actors[0], "D-EAST")["received"] == 6  # F counts in D-EAST now
     fold_all(container)
     assert district_row(container, actors[0], "D-EAST")["received"] == 6
+
+
+def test_every_scheduler_folds_the_listed_cases(container, world):
+    """The fold is a scheduler job: without it the listed cases would pile up and every KPI query
+    would compute them all afresh."""
+    from engine.scheduler import make_scheduler
+
+    jobs = {job.id: job for job in make_scheduler(container, blocking=False).get_jobs()}
+    fold = jobs["kpi-facts-fold"]
+    with container.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kpi_dirty_cases")).scalar() > 0
+    while fold.func(*fold.args):
+        pass
+    with container.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kpi_dirty_cases")).scalar() == 0
