@@ -63,7 +63,8 @@ def _setup(container) -> tuple[Units, int, int]:
 
 
 class Loader:
-    """Bulk inserts on the driver's own connection: executemany on SQLite, COPY on PostgreSQL."""
+    """Bulk inserts on the driver's own connection: executemany on SQLite, COPY on PostgreSQL.
+    The connection is closed afterwards, not returned to the pool with its session settings."""
 
     def __init__(self, container) -> None:
         self.dialect = container.engine.dialect.name
@@ -101,7 +102,7 @@ class Loader:
                     cur.execute(f"SELECT setval('{table}_id_seq', (SELECT coalesce(max(id), 1) FROM {table}))")
                 cur.execute("ANALYZE")
             self.raw.commit()
-        self.raw.close()
+        self.raw.invalidate()
 
 
 def _load(containers: dict, total: int, now: datetime) -> tuple[float, dict]:
@@ -177,7 +178,7 @@ def _catch_up(container) -> tuple[int, float]:
         else:
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
-        raw.close()
+        raw.invalidate()  # back in the pool, it would run later transactions in autocommit
     return total, fold_s
 
 
