@@ -1,11 +1,14 @@
 """`engine`: CivicFlow's service layer in-process on SQLite and on PostgreSQL, the same main path,
-measured side by side with `raw` in the same run: completions per second and the ratio."""
+measured side by side in the same run with `raw` (SpiffWorkflow alone) and with the `limit` of a
+durable engine (raw plus a state reload, save and commit per completion, bench/limit.py):
+completions per second and the ratios to both."""
 from __future__ import annotations
 
 import time
 
 from .common import Report, container_for, latency_summary, scratch_database
 from .main_path import STEPS, run_engine_case, setup_directory
+from .limit import measure as measure_limit
 from .raw import measure as measure_raw
 
 
@@ -32,13 +35,18 @@ def run(quick: bool = False) -> dict:
     report.say(f"raw SpiffWorkflow: {raw:.0f} completions/s")
     results = {}
     for kind in ("sqlite", "postgresql"):
+        limit = measure_limit(kind, cases)
         per_s, lat = _measure(kind, cases)
-        results[kind] = {"engine_per_s": round(per_s, 1), "ratio": round(per_s / raw, 3), "step": lat}
+        results[kind] = {"engine_per_s": round(per_s, 1), "ratio": round(per_s / raw, 3), "step": lat,
+                         "limit_per_s": round(limit, 1), "ratio_to_limit": round(per_s / limit, 3)}
+        report.say(f"limit on {kind:11}: {limit:.0f} completions/s (state reload, save and one commit each)")
         report.say(f"engine on {kind:10}: {per_s:.0f} completions/s, ratio {per_s / raw:.3f}, "
-                   f"step p50 {lat['p50_ms']} ms p95 {lat['p95_ms']} ms")
+                   f"ratio to limit {per_s / limit:.3f}, step p50 {lat['p50_ms']} ms p95 {lat['p95_ms']} ms")
     raw_after = measure_raw(raw_s)  # the machine is noisy: bracket the engine runs
     raw_mean = (raw + raw_after) / 2
     pg = results["postgresql"]["engine_per_s"]
     report.figures.update(raw_per_s=round(raw_mean, 1), engine_per_s=pg, ratio=round(pg / raw_mean, 3),
+                          limit_per_s=results["postgresql"]["limit_per_s"],
+                          ratio_to_limit=results["postgresql"]["ratio_to_limit"],
                           sqlite=results["sqlite"], postgresql=results["postgresql"], cases=cases)
     return report.finish()

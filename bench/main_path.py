@@ -23,6 +23,7 @@ KEY = "event_closed_loop"
 START = dict(title="和平路暴露垃圾", description="垃圾桶旁堆了三天", address="和平路12号", lat=39.915,
              lng=116.404, district="D-EAST", reporter_name="张三", reporter_phone="13800138000",
              channel="app")  # + photos: uploaded for each case (run_engine_case)
+RAW_START = {"command_mode": "normal", "command_centre": "CITY"}  # what the engine stamps on a new case (平战切换)
 STEPS = [  # (who, element, data)
     ("operator", "Task_preprocess", {"decision": "accept"}),
     ("operator", "Task_classify", {"category": "urban.appearance.exposed_rubbish", "grade": "C", "urgency": "normal"}),
@@ -73,21 +74,32 @@ def parsed():
     return parse_process(files[0][1], [body for _, body in files[1:]], files[0][0])
 
 
-def run_raw(process) -> int:
-    """One case through the main path in SpiffWorkflow alone (our parser and restricted
-    evaluator, no database). Returns the number of human tasks completed."""
+def started_workflow(process) -> BpmnWorkflow:
+    """A new case in SpiffWorkflow alone, its report filled in and run to the first human task."""
     workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=SCRIPT_ENGINE)
     start = next(ts for ts in process.spec.task_specs.values() if hasattr(ts, "civicflow_form"))
     workflow.get_tasks(state=TaskState.READY)[0].data.update(
-        declared_defaults(start.civicflow_form) | START, **{start.civicflow_initiator or "initiator": "zhang"})
+        declared_defaults(start.civicflow_form) | START | RAW_START, **{start.civicflow_initiator or "initiator": "zhang"})
     workflow.do_engine_steps()
+    return workflow
+
+
+def complete_raw(workflow: BpmnWorkflow, element: str, data: dict) -> None:
+    """Complete the ready human task ``element`` with the form's defaults and ``data``."""
+    task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == element)
+    for name, value in declared_defaults(human_config(task.task_spec).form).items():
+        task.data.setdefault(name, value)
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
+
+
+def run_raw(process) -> int:
+    """One case through the main path in SpiffWorkflow alone (our parser and restricted
+    evaluator, no database). Returns the number of human tasks completed."""
+    workflow = started_workflow(process)
     for _, element, data in STEPS:
-        task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == element)
-        for name, value in declared_defaults(human_config(task.task_spec).form).items():
-            task.data.setdefault(name, value)
-        task.data.update(data)
-        task.run()
-        workflow.do_engine_steps()
+        complete_raw(workflow, element, data)
     assert workflow.is_completed()
     return len(STEPS)
 
