@@ -80,6 +80,9 @@ def _fire_escalate(uow, timer: Timer, now: datetime) -> None:
 
 _OPEN_TASK = select(Task.id, Task.case_id, Task.org_unit_id, Task.name, Task.due_at).where(
     Task.id == bindparam("task_id"), Task.state.in_(TASK_OPEN_STATES))
+# the case first, as a completion takes it (services.common.lock_case): the other order deadlocks
+_LOCK_CASE = (select(Case.id).join(Timer, Timer.case_id == Case.id).where(Timer.id == bindparam("timer_id"))
+              .with_for_update(of=Case))
 _MARK_FIRED = (update(Timer).where(Timer.id == bindparam("timer_id"), Timer.state == "pending",
                                    Timer.lease_owner == bindparam("owner"))
                .values(state="fired", fired_at=bindparam("now"))
@@ -100,8 +103,9 @@ def fire(container, timer_id: int, owner: str) -> bool:
     try:
         with container.uow() as uow:
             now = uow.clock.now()
-            timer = uow.session.connection().execute(
-                _MARK_FIRED, {"timer_id": timer_id, "owner": owner, "now": now}).one_or_none()
+            connection = uow.session.connection()
+            connection.execute(_LOCK_CASE, {"timer_id": timer_id})
+            timer = connection.execute(_MARK_FIRED, {"timer_id": timer_id, "owner": owner, "now": now}).one_or_none()
             if timer is None:
                 return False
             HANDLERS[timer.kind](uow, timer, now)

@@ -3,10 +3,6 @@ the outbox row was marked sent: the next delivery sends the same key again, and 
 honours ``Idempotency-Key`` delivers the SMS once."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import timedelta
 
@@ -16,6 +12,7 @@ from engine.clock import SystemClock
 from notifications.delivery import LEASE, deliver_due
 from notifications.models import OutboxMessage
 from bench.local_servers import SmsGateway
+from tests.factories.processes import kill_group, start_scheduler
 
 
 def _queue(container) -> None:
@@ -33,18 +30,11 @@ def test_kill_9_between_sending_and_marking_sends_once(container, database_url, 
     with SmsGateway() as sms:
         container.settings = replace(container.settings, sms_url=sms.url)
         sms.hold_s = 30  # the gateway has the SMS; its answer never reaches the scheduler
-        env = dict(os.environ, DATABASE_URL=database_url, CIVICFLOW_INSTANCE_PATH=str(tmp_path),
-                   CIVICFLOW_SECRET_KEY="test-secret", CIVICFLOW_SMS_URL=sms.url)
-        with open(tmp_path / "scheduler.log", "ab") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "webapp.cli", "scheduler"], env=env,
-                                    stdout=log, stderr=subprocess.STDOUT)
+        proc = start_scheduler(database_url, tmp_path, CIVICFLOW_SMS_URL=sms.url)
         try:
             assert sms.received.wait(60), (tmp_path / "scheduler.log").read_text()
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
         finally:
-            if proc.poll() is None:
-                proc.kill()
+            kill_group(proc)
         with container.session_factory() as s:
             row = s.scalar(select(OutboxMessage))
             assert (row.status, row.attempts) == ("pending", 1) and row.lease_owner is not None

@@ -1,10 +1,6 @@
 """Timers fired by real `civicflow scheduler` processes against the test database."""
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -16,22 +12,7 @@ from engine.clock import SystemClock
 from engine.models import AuditEvent, Task, Timer
 from tests.conftest import DATA, ON_POSTGRES
 from tests.factories.directory import make_org_tree, make_user
-
-SWEPT = re.compile(r'Job "_sweep .*" executed successfully')  # APScheduler's log line of a finished sweep
-
-
-def _scheduler(database_url: str, tmp_path, log_name: str = "scheduler.log") -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=database_url, CIVICFLOW_INSTANCE_PATH=str(tmp_path),
-               CIVICFLOW_SECRET_KEY="test-secret")
-    with open(tmp_path / log_name, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "webapp.cli", "scheduler"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(10)
-
+from tests.factories.processes import start_scheduler, stop, wait_until_sweeping
 
 def _wait_for(predicate, timeout_s: float) -> float | None:
     deadline = time.monotonic() + timeout_s
@@ -72,7 +53,7 @@ def test_a_three_second_boundary_timer_escalates_and_survives_a_restart(real_tim
     with container.uow() as uow:
         services.deploy(uow, [("t.bpmn", (DATA / "boundary_timer.bpmn").read_bytes())], None)
 
-    proc = _scheduler(database_url, tmp_path)
+    proc = start_scheduler(database_url, tmp_path)
     try:
         before = datetime.now(timezone.utc)
         case = _start_case(container, citizen)
@@ -88,18 +69,18 @@ def test_a_three_second_boundary_timer_escalates_and_survives_a_restart(real_tim
             assert s.scalar(select(Task.state).where(Task.case_id == case["id"],
                                                      Task.element_id == "Task_handle")) == "cancelled"
     finally:
-        _stop(proc)
+        stop(proc)
 
     missed = _start_case(container, citizen)
     time.sleep(4)  # due while no scheduler runs
     assert not _escalated(container, missed["id"])
-    proc = _scheduler(database_url, tmp_path)
+    proc = start_scheduler(database_url, tmp_path)
     try:
         assert _wait_for(lambda: _escalated(container, missed["id"]), 20) is not None
         time.sleep(2)  # several more sweeps
         assert _fired(container, missed["id"]) == 1
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def test_three_schedulers_fire_each_due_timer_exactly_once(real_time, database_url, tmp_path):
@@ -116,10 +97,10 @@ def test_three_schedulers_fire_each_due_timer_exactly_once(real_time, database_u
             {"fire_at": datetime.now(timezone.utc) + timedelta(days=1)})
         uow.commit()
     logs = [f"scheduler-{i}.log" for i in range(3)]
-    procs = [_scheduler(database_url, tmp_path, name) for name in logs]
+    procs = [start_scheduler(database_url, tmp_path, name) for name in logs]
     try:
         # due once all three have swept at least once (a loaded machine may take seconds to start one)
-        assert _wait_for(lambda: all(SWEPT.search((tmp_path / name).read_text()) for name in logs), 60) is not None
+        wait_until_sweeping(tmp_path, logs)
         with container.uow() as uow:
             due = datetime.now(timezone.utc) + timedelta(seconds=1)
             uow.session.add_all(Timer(case_id=case["id"], task_id=task_id, kind="sla-warn", fire_at=due)
@@ -133,7 +114,7 @@ def test_three_schedulers_fire_each_due_timer_exactly_once(real_time, database_u
         assert _wait_for(drained, 240) is not None
     finally:
         for p in procs:
-            _stop(p)
+            stop(p)
     with container.session_factory() as s:
         fired_ids = [e.detail["timer_id"] for e in s.scalars(
             select(AuditEvent).where(AuditEvent.action == "task.sla_warning"))]

@@ -11,7 +11,7 @@ from engine import services
 from engine.clock import SystemClock
 from engine.models import AuditEvent, Case
 from tests.conftest import DATA
-from tests.scheduler.test_scheduler_processes import _scheduler, _stop
+from tests.factories.processes import start_scheduler, stop, wait_until_sweeping
 
 PERIOD_S = 2
 
@@ -26,17 +26,18 @@ def _started(container) -> list[datetime]:
 
 def test_two_schedulers_open_one_case_per_occurrence(container, database_url, tmp_path):
     container.clock = SystemClock()  # deployed now, fired by processes on the wall clock
-    procs = [_scheduler(database_url, tmp_path) for _ in range(2)]
+    logs = [f"scheduler-{i}.log" for i in range(2)]
+    procs = [start_scheduler(database_url, tmp_path, name) for name in logs]
     try:
-        time.sleep(3)  # both are up and sweeping
+        wait_until_sweeping(tmp_path, logs)
         with container.uow() as uow:
             services.deploy(uow, [("t.bpmn", (DATA / "conformance" / "timer_start_fast.bpmn").read_bytes())], None)
         time.sleep(3 * PERIOD_S + 1.5)
     finally:
         for p in procs:
-            _stop(p)
+            stop(p)
     due = _started(container)
-    log = (tmp_path / "scheduler.log").read_text()
+    log = "".join((tmp_path / name).read_text() for name in logs)
     assert 2 <= len(due) <= 4, log
     assert len(set(due)) == len(due), due  # no occurrence opened twice
     gaps = [(b - a).total_seconds() for a, b in zip(due, due[1:])]
