@@ -8,7 +8,8 @@ pages, the PDFs and the messages cannot disagree (办理过程公开):
   plus what they themselves submitted, their documents and the steps waiting for them.
 
 A reporter merged into a master case, or a follower, sees the master through its public status
-only. Staff see cases through engine/services/queries.case_view instead.
+only. Staff see cases through engine/services/queries.case_view instead. Each view ends in
+engine/case_fields.only, the table of who sees which field.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .bpmn.loader import load_definition
-from .bpmn.specs import human_config, human_spec
+from .bpmn.specs import human_config
 from .bundles.items import item_statuses
+from .case_fields import only, told_fields
 from .forms_runtime import schema_for
 from .models import Case, OrgUnit, ProcessDefinition, Task, User
 from .models.cases import TASK_OPEN_STATES
@@ -66,21 +68,29 @@ def public_status(session: Session, case: Case, with_tasks: bool = False) -> dic
         out["tasks"] = [{"id": t.id, "case_id": case.id, "case_number": case.number, "name": t.name,
                          "element_id": t.element_id, "state": t.state, "due_at": t.due_at, "org_unit_name": unit}
                         for t, unit in open_]
-    return out
+    return only(out, "public") | ({"tasks": out["tasks"]} if with_tasks else {})
 
 
-def _field_labels(form, owner) -> dict[str, tuple[str, dict]]:
+def _field_labels(form, owner, told_only: bool = False) -> dict[str, tuple[str, dict]]:
     """Field name → (label, {choice value: choice label}) of a form (a registered form's fields
-    label themselves by name)."""
+    label themselves by name); ``told_only``: the fields marked ``to_requester`` alone."""
     schema = schema_for(form, owner) if form is not None else None
     labels = {f.name: (f.label or f.name, {str(v): lbl for v, lbl in f.choices}) for f in form.fields} \
         if form is not None else {}
+    if told_only:
+        return {name: labels[name] for name in (told_fields(form) if form is not None else ())}
     return {name: labels.get(name, (name, {})) for name in (schema.fields if schema is not None else ())}
 
 
-def _own_fields(session: Session, case: Case, user: User) -> dict[str, tuple[str, dict]]:
-    """The data keys the requester gave, with their labels: the start form's and those of the
-    steps they did."""
+def _human_steps(parsed) -> list:
+    return [ts for spec in (parsed.spec, *parsed.subprocess_specs.values()) for ts in spec.task_specs.values()
+            if human_config(ts) is not None]
+
+
+def own_fields(session: Session, case: Case, user: User) -> dict[str, tuple[str, dict]]:
+    """The data keys the requester sees, with their labels: what they gave (the start form, the
+    steps they did, a bundle's application) and what the staff's fields marked ``to_requester``
+    told them."""
     parsed = load_definition(session.get(ProcessDefinition, case.definition_id))
     if case.data.get("bundle"):
         names = {k: (label, {}) for k, label in BUNDLE_KEYS.items()}
@@ -90,19 +100,27 @@ def _own_fields(session: Session, case: Case, user: User) -> dict[str, tuple[str
             if hasattr(ts, "civicflow_form"):  # the start event's form
                 names |= _field_labels(ts.civicflow_form, ts)
     done = set(session.scalars(select(Task.element_id).where(Task.case_id == case.id, Task.completed_by_id == user.id)))
-    for element in sorted(done):
-        spec = human_spec([parsed.spec, *parsed.subprocess_specs.values()], element)
-        config = human_config(spec) if spec is not None else None
-        if config is not None:
-            names |= _field_labels(config.form, spec)
+    for spec in _human_steps(parsed):
+        mine = spec.bpmn_id in done
+        names |= _field_labels(human_config(spec).form, spec, told_only=not mine)
     return names
+
+
+def requester_step_case(session: Session, case: Case, user: User) -> dict:
+    """The case as a step of the requester's carries it (GET /tasks/{id}, /my/tasks/<id>): their
+    own data keys and, for a bundle, the fees of its items (缴费)."""
+    own = own_fields(session, case, user)
+    fees = [{"name": i.get("name"), "fee": i["fee"]} for i in case.data.get("items") or [] if i.get("fee")]
+    return only({"id": case.id, "number": case.number, "title": case.title, "status": case.status,
+                 "process_key": case.process_key, "data": {k: v for k, v in case.data.items() if k in own},
+                 "fees": fees}, "requester_step")
 
 
 def requester_view(session: Session, case: Case, user: User) -> dict:
     """The requester's own case: the public status, what they submitted, their documents, the
     departments' progress of a bundle, and the steps waiting for them (pay, supplement,
     evaluate)."""
-    own = _own_fields(session, case, user)
+    own = own_fields(session, case, user)
     documents = session.scalars(select(Document).where(
         Document.case_id == case.id, Document.kind.not_in(INTERNAL_DOCUMENTS)).order_by(Document.created_at, Document.id))
     mine = [t for t in session.scalars(select(Task).where(Task.case_id == case.id, Task.state.in_(TASK_OPEN_STATES)))
@@ -115,11 +133,10 @@ def requester_view(session: Session, case: Case, user: User) -> dict:
         "documents": [{"id": d.id, "kind": d.kind, "name": d.title, "created_at": d.created_at} for d in documents],
         "my_steps": [{"id": t.id, "name": t.name, "due_at": t.due_at} for t in mine]}
     if case.data.get("bundle"):
-        out["items"] = [{k: i.get(k) for k in ("code", "name", "department", "department_name", "status", "outcome",
-                                               "reason", "due_at")} for i in item_statuses(session, case)]
-    return out
+        out["items"] = item_statuses(session, case)
+    return only(out, "requester")
 
 
 def follower_view(session: Session, case: Case) -> dict:
     """A case the viewer follows without being its requester (merged into it, or 关注)."""
-    return public_status(session, case, with_tasks=True) | {"id": case.id, "following": True}
+    return only(public_status(session, case, with_tasks=True) | {"id": case.id, "following": True}, "follower")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from .models import OrgUnit, Task, TaskCandidate, User
 
 OVERSEER_ROLES = ("supervisor", "leader", "admin")
+READ_ONLY_ROLES = ("leader",)  # they watch and decide the command mode; they change no case
 
 
 def matches(user: User, candidates: list[TaskCandidate]) -> bool:
@@ -106,6 +107,17 @@ def may_work(user: User, task: Task, paths: list[str] | None) -> bool:
 def is_staff(user: User) -> bool:
     """Anyone holding a role other than citizen: they may see the engine's own workings."""
     return any(r.role != "citizen" for r in user.roles)
+
+
+def is_read_only(user: User) -> bool:
+    """Holding only read-only roles (a leader): every change but their own settings, the
+    command mode and their report subscription is refused (docs/visibility.md)."""
+    return read_only_roles([r.role for r in user.roles])
+
+
+def read_only_roles(roles: list[str]) -> bool:
+    """:func:`is_read_only` for the role names a web session keeps."""
+    return bool(roles) and set(roles) <= set(READ_ONLY_ROLES)
 
 
 def can_act(user: User, task: Task) -> bool:

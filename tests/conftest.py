@@ -85,13 +85,19 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))  # Monday 10:00 in Shanghai
 
 
-@pytest.fixture
-def container(db_engine, database_url, tmp_path, clock) -> Container:
+def wiped_container(db_engine, database_url: str, instance_path: Path, clock: FrozenClock) -> Container:
+    """An emptied database behind a fresh container: the ``container`` fixture's, and a
+    module-scoped fixture's that builds one world for many tests (the authorization matrix)."""
     _wipe(db_engine)
-    settings = Settings(database_url=database_url, instance_path=tmp_path, secret_key=uuid.uuid4().hex,
+    settings = Settings(database_url=database_url, instance_path=instance_path, secret_key=uuid.uuid4().hex,
                         timezone="Asia/Shanghai", smtp_url=None, sms_url=None)
     return install_notifications(Container(settings=settings, engine=db_engine,
                                            session_factory=make_session_factory(db_engine), clock=clock))
+
+
+@pytest.fixture
+def container(db_engine, database_url, tmp_path, clock) -> Container:
+    return wiped_container(db_engine, database_url, tmp_path, clock)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from .inbox import bp as inbox_bp
 from .input_guard import init_input_guard
 from .json_provider import IsoJSONProvider
 from .public import bp as public_bp
+from .read_only import init_read_only
 from .reports import bp as reports_bp
 from .routing import init_routing
 from .security_headers import init_security_headers
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None, container: Container | None = No
     init_input_guard(app)
     init_security_headers(app)
     init_csrf(app)
+    init_read_only(app)
     app.jinja_env.globals["tz"] = ZoneInfo(container.settings.timezone)
     init_api(app)
     app.register_blueprint(account_bp)

@@ -8,12 +8,13 @@ from ..attachments.links import check_attachment_ids, form_attachment_ids, link_
 from ..bpmn.loader import load_definition
 from ..bundles.store import bundle_for_process
 from ..candidates import parse_group
+from ..case_fields import sees_all
 from ..case_public import follower_view, requester_view
 from ..case_start import open_case
 from ..errors import Forbidden
 from ..forms_runtime import declared_defaults, validate
 from ..models import OrgUnit, TaskCandidate
-from ..permissions import is_staff, matches
+from ..permissions import matches
 from .applications import open_application
 from .common import load_actor
 from .definitions import latest_definition
@@ -69,7 +70,7 @@ def start_case(uow, process_key: str, data: object, actor_id: int, business_key:
 def _view_for(s, user, case, now, with_history: bool = True) -> dict:
     """Staff see the case; its requester their own view; anyone else who may see it (a merged
     reporter, a follower) its public status."""
-    if is_staff(user):
+    if sees_all(user, case):
         return case_view(s, case, with_history=with_history, now=now, with_incidents=True)
     if case.requester_id == user.id:
         return requester_view(s, case, user)

@@ -14,7 +14,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticate
 from ..incidents import refusal
 from ..models import Case, Task, User
 from ..models.cases import TASK_OPEN_STATES
-from ..permissions import can_see
+from ..permissions import can_see, is_staff
 
 
 def load_actor(session: Session, user_id: int) -> User:
@@ -53,6 +53,13 @@ def refuse_while_delegated(task: Task) -> None:
     if task.delegation == "pending":
         raise Conflict(f"task {task.id} is delegated: the delegate must resolve it first",
                        task_id=task.id, case_id=task.case_id)
+
+
+def refuse_citizen_handover(user: User, task: Task) -> None:
+    """A citizen's own step (评价, 补正, 缴费) is theirs to do: handing it on, giving it back or
+    sending it elsewhere would let a citizen reroute the administration's work."""
+    if not is_staff(user):
+        raise Forbidden("your own step cannot be handed on; do it or leave it", task_id=task.id)
 
 
 def task_spec(uow, task: Task):

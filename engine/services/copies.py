@@ -10,7 +10,7 @@ from ..errors import Forbidden, InvalidInput, NotFound, ProcessRefusal
 from ..events import DomainEvent
 from ..models import Case, CaseCopy, OrgUnit, User, UserRole
 from ..permissions import OVERSEER_ROLES, can_act, is_staff
-from .common import load_actor, visible_open_task
+from .common import load_actor, refuse_citizen_handover, visible_open_task
 
 
 def _recipients(s: Session, users: list[str], org_units: list[str]) -> tuple[list[User], list[OrgUnit]]:
@@ -44,6 +44,7 @@ def copy_case(uow, task_id: int, actor_id: int, users: list[str] | None = None,
     user, task = visible_open_task(uow, task_id, actor_id)
     if not (can_act(user, task) or task.owner_id == user.id or user.has_role(*OVERSEER_ROLES)):
         raise Forbidden("only the person working the task or a supervisor may copy its case", task_id=task.id)
+    refuse_citizen_handover(user, task)
     users, org_units = list(dict.fromkeys(users or [])), list(dict.fromkeys(org_units or []))
     if not users and not org_units:
         raise InvalidInput("copy to whom?", fields={"users": ["name users or org_units"]})

@@ -15,7 +15,8 @@ from ..events import DomainEvent
 from ..models import OrgUnit, Task, TaskCandidate, User, UserRole
 from ..models.cases import TASK_LIVE_STATES
 from ..permissions import can_act, matches, may_work
-from .common import refuse_while_delegated, require_reason, run_engine, visible_open_task
+from .common import (refuse_citizen_handover, refuse_while_delegated, require_reason, run_engine,
+                     visible_open_task)
 
 
 def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None,
@@ -70,6 +71,7 @@ def own_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
     user, task = visible_open_task(uow, task_id, actor_id)
     if not can_act(user, task):
         raise Forbidden("only the person working the task may hand it on", task_id=task.id)
+    refuse_citizen_handover(user, task)
     refuse_while_delegated(task)
     if task.case.status != "running":
         raise Conflict(f"the case is {task.case.status}", case_id=task.case_id)

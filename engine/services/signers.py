@@ -21,7 +21,7 @@ from ..models import Task, TaskCandidate, User
 from ..models.cases import TASK_LIVE_STATES, TASK_OPEN_STATES, TASK_WAITING
 from ..permissions import can_act, is_staff, may_work
 from ..sla import cancel_timers, pause, start_clock
-from .common import load_actor, require_reason, run_engine, visible_open_task, visible_task
+from .common import load_actor, refuse_citizen_handover, require_reason, run_engine, visible_open_task, visible_task
 from .queries import task_rows_by_id
 from .signatures import added_signers, announce, reopen, run_deferred, username
 
@@ -136,6 +136,7 @@ def _may_manage(user: User, task: Task) -> None:
     if not can_act(user, task) and not user.has_role("supervisor"):
         raise Forbidden("only the person working this step or a supervisor may change its signers",
                         task_id=task.id)
+    refuse_citizen_handover(user, task)
 
 
 def _lock(s, task: Task, states: tuple[str, ...] = TASK_LIVE_STATES) -> None:

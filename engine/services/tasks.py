@@ -12,6 +12,8 @@ from ..attachments.links import check_attachment_ids, form_attachment_ids, link_
 from ..bpmn.loader import case_workflow, find_task
 from ..bpmn.specs import human_config
 from ..calendar.store import calendar_for
+from ..case_fields import sees_all
+from ..case_public import requester_step_case
 from ..case_sync import persist
 from ..case_trail import completed_ids, reason_given
 from ..duplicates import candidates as duplicate_candidates, merge
@@ -24,8 +26,8 @@ from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
 from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
                            oversight_clause)
-from .common import (load_actor, lock_case, refuse_while_delegated, require_reason, run_engine, task_spec,
-                     visible_open_task, visible_task)
+from .common import (load_actor, lock_case, refuse_citizen_handover, refuse_while_delegated, require_reason,
+                     run_engine, task_spec, visible_open_task, visible_task)
 from .inbox import add_inbox_columns, clean_filter, due_today_clause, ordering, sla_clause
 from .queries import case_summary, task_rows, task_rows_by_id
 from .signatures import SIGNER_FORM, complete_signer
@@ -90,7 +92,8 @@ def get_task(uow, task_id: int, actor_id: int) -> dict:
     out["form"] = SIGNER_FORM if task.kind == "signer" else {
         "key": human_config(spec).form.key, "fields": _described(human_config(spec).form, schema)}
     out["documentation"] = getattr(spec, "documentation", None)  # the diagram's note on the step
-    out["case"] = case_summary(task.case) | {"data": task.case.data}
+    out["case"] = case_summary(task.case) | {"data": task.case.data} if sees_all(user, task.case) \
+        else requester_step_case(s, task.case, user)  # a citizen's own step: their fields, never the staff's
     out["can_act"] = can_act(user, task) and task.state in TASK_OPEN_STATES
     out["draft"] = task.draft or {}  # a delegate's work in progress: the task's own view only, never a case's
     rule = human_config(spec).properties.get("duplicate_check")
@@ -121,6 +124,7 @@ def unclaim_task(uow, task_id: int, actor_id: int) -> dict:
     task = visible_task(s, user, task_id)
     if task.assignee_id != user.id and not user.has_role(*OVERSEER_ROLES):
         raise Forbidden("only the assignee or a supervisor can give a task back")
+    refuse_citizen_handover(user, task)
     refuse_while_delegated(task)
     done = s.execute(update(Task).where(Task.id == task.id, Task.state == "claimed")
                      .values(state="open", assignee_id=None)).rowcount

@@ -28,7 +28,6 @@ def withdraw(uow, task_id: int, actor_id: int, reason: str) -> dict:
     withdrawer with a fresh deadline. 404 if the actor can neither see the task nor completed
     the step before it, 403 if they did not complete it, 409 once anyone acted on a following
     task (claimed, drafted, delegated, completed) or on losing a race."""
-    reason = require_reason(reason)
     s = uow.session
     user = load_actor(s, actor_id)
     task = s.get(Task, task_id, options=[joinedload(Task.case)])
@@ -45,6 +44,7 @@ def withdraw(uow, task_id: int, actor_id: int, reason: str) -> dict:
         raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=case.id)
     if not mine:
         raise Forbidden("only whoever completed the previous step may withdraw it", task_id=task.id)
+    reason = require_reason(reason)  # after the caller: a stranger learns nothing from a 400
     after = {str(t.id) for t in previous if t is not previous}
     rows = s.scalars(select(Task).where(Task.case_id == case.id, Task.id > done.id,
                                         Task.spiff_task_id.in_(after))).all()

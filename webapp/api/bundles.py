@@ -42,6 +42,42 @@ class BundleOut(Schema):
     life_event_en = fields.String()
 
 
+class QuestionOut(Schema):
+    id = fields.String()
+    text = fields.String()
+    text_en = fields.String()
+    type = fields.String()
+    choices = fields.List(fields.Dict())
+    show_if = fields.Raw(allow_none=True, metadata={"description": "the answer that makes this question asked"})
+
+
+class QuestionnaireOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    questions = fields.List(fields.Nested(QuestionOut))
+
+
+class GuideOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    process_key = fields.String()
+    answers = fields.Dict(metadata={"description": "the answers that count (questions not asked left out)"})
+    items = fields.List(fields.Dict(), metadata={"description": "the items (事项) these answers imply"})
+    materials = fields.List(fields.Dict(), metadata={"description": "with blank_url and sample_url"})
+    form = fields.Dict(metadata={"description": "the one form: {fields: [...]}, pre-filled for a signed-in caller"})
+    time_limit = fields.String(allow_none=True)
+    time_limit_text = fields.String(allow_none=True)
+    reusable_materials = fields.Dict()
+    notice_url = fields.String(metadata={"description": "the 一次性告知单 (PDF) for these answers"})
+
+
+class EligibilityOut(Schema):
+    created = fields.Integer()
+    existing = fields.Integer()
+    errors = fields.List(fields.Dict(), metadata={"description": "each refused row: line, beneficiary_id, error"})
+
+
 def _optional_user() -> int | None:
     """The caller when a token is sent (the guide pre-fills their form); anonymous otherwise."""
     return bearer_user_id() if request.headers.get("Authorization") else None
@@ -93,6 +129,7 @@ def load_bundle():
 
 @blp.route("/<key>/questionnaire", methods=["GET"])
 @blp.doc(security=[])
+@blp.response(200, QuestionnaireOut)
 def questionnaire(key: str):
     return run(services.get_questionnaire, key)
 
@@ -100,6 +137,7 @@ def questionnaire(key: str):
 @blp.route("/<key>/guide", methods=["POST"])
 @blp.doc(security=[{}, {"bearer": []}])  # a token only pre-fills the form
 @blp.arguments(GuideRequest)
+@blp.response(200, GuideOut)
 def guide(body: dict, key: str):
     """Exactly what these answers imply; ``notice_url`` is their 一次性告知单 (PDF)."""
     out = run(services.guide_bundle, key, body["answers"], _optional_user())
@@ -112,7 +150,11 @@ def guide(body: dict, key: str):
 
 
 @blp.route("/<key>/notice.pdf", methods=["GET"])
-@blp.doc(security=[])
+@blp.doc(security=[], parameters=[  # read by decode_answers, which names a bad value as a 400
+    {"in": "query", "name": "answers", "required": True, "schema": {"type": "string", "maxLength": MAX_ANSWERS_PARAM},
+     "description": "the guide's encoded answers, as in its notice_url"},
+    {"in": "query", "name": "lang", "schema": {"type": "string", "enum": ["zh-CN", "en"]},
+     "description": "en: in English; otherwise zh-CN"}])
 @blp.response(200, PDF_FILE, content_type="application/pdf", description="the 一次性告知单")
 def notice(key: str):
     lang = "en" if request.args.get("lang") == "en" else "zh-CN"
@@ -130,6 +172,7 @@ def material_form(key: str, code: str, kind: str):
 
 @blp.route("/<key>/eligibility", methods=["POST"])
 @blp.doc(requestBody=multipart_files("the eligibility table (CSV) as `file`"))
+@blp.response(200, EligibilityOut)
 def import_eligibility(key: str):
     """免申即享: an admin uploads the eligibility table (CSV, ``file``); each eligible person or
     enterprise gets a pre-approved case once, however often the same table is sent."""

@@ -17,6 +17,7 @@ from forms import FormSchema
 
 from ..calls import run
 from .security import require_token
+from .spreadsheet_cells import append_row, csv_cell
 
 PREFIX = ""
 blp = Blueprint("api_kpis", __name__, description="KPIs 考核指标: rates by group and period, with CSV and XLSX")
@@ -69,7 +70,7 @@ def table_csv(args: dict):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([LABELS[c][0] for c in COLUMNS])
-    writer.writerows([["" if row[c] is None else row[c] for c in COLUMNS] for row in rows])
+    writer.writerows([[csv_cell(row[c]) for c in COLUMNS] for row in rows])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": _file_name(rows, args, "csv")})
 
@@ -85,7 +86,7 @@ def table_xlsx(args: dict):
     sheet.title = "考核指标"
     sheet.append([LABELS[c][0] for c in COLUMNS])
     for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
+        append_row(sheet, [row[c] for c in COLUMNS])
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

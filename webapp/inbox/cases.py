@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from engine import services
-from engine.errors import CivicFlowError, NotFound
+from engine.errors import CivicFlowError, Forbidden, NotFound
 from engine.services import withdraw as withdrawing
 from notifications.documents.store import document_pdf, list_documents
 
@@ -104,7 +104,7 @@ def withdraw(case_id: int, task_id: int) -> ResponseReturnValue:
     """撤回 of the step before ``task_id``; a refusal (someone already acted) shows on the case page."""
     try:
         run(withdrawing.withdraw, task_id, g.user_id, request.form.get("reason"))
-    except NotFound:
+    except (NotFound, Forbidden):  # not theirs: the error page, not a case page they may not see
         raise
     except CivicFlowError as exc:
         return case_page(case_id, problem={"op": "withdraw", "task_id": task_id, "message": exc.message,
