@@ -252,7 +252,7 @@ PAGES = {
                                                                               "extension_reason": "核实"}),
     "POST /supervise/tasks/<int:task_id>/force-complete": R(EAST_SUPERVISOR, form={"force_reason": "核实"}),
     "POST /supervise/tasks/<int:task_id>/reassign": R(EAST_SUPERVISOR, form={"to_user": "zhao", "reassign_reason": "核实"}),
-    "GET /tasks/<int:task_id>": R(TASK_SEERS),
+    "GET /tasks/<int:task_id>": R(TASK_SEERS, sends_to="/my/tasks/"),  # citizens: their own step's page
     "POST /tasks/<int:task_id>/claim": R(TASK_WORKER, denied_only=True, sends_to="/"),  # a flash message
     "POST /tasks/<int:task_id>/complete": R(TASK_WORKER),
 }

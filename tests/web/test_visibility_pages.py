@@ -20,8 +20,8 @@ def loop(client, container) -> EventLoop:
 def test_the_evaluation_page_shows_the_form_and_no_staff_note(loop, client):
     cid, task_id = at_evaluation(loop)
     _sign_in(client, "zhang")
-    for path in (f"/my/tasks/{task_id}", f"/my/cases/{cid}", f"/tasks/{task_id}"):
-        resp = client.get(path)
+    for path in (f"/my/tasks/{task_id}", f"/my/cases/{cid}", f"/tasks/{task_id}"):  # the last: to the first
+        resp = client.get(path, follow_redirects=True)
         page = resp.get_data(as_text=True)
         assert resp.status_code == 200 and REPORT["title"] in page, path
         assert [n for n in STAFF_NOTES if n in page] == [] and ">zhao<" not in page and ">qian<" not in page, path

@@ -3,7 +3,7 @@ may perform. Every action calls the same engine service as the API; a refusal is
 on the page it came from, with the rest of the input kept."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -44,6 +44,8 @@ def task_page(task_id: int, *, values: dict | None = None, errors: dict | None =
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def task(task_id: int) -> ResponseReturnValue:
+    if not any(r != "citizen" for r in session.get("roles", [])):  # a citizen's own step has its own page
+        return redirect(url_for("citizen.step", task_id=task_id))
     return task_page(task_id)
 
 
