@@ -41,7 +41,7 @@ class Window:
 
     def day_number(self, at):
         """SQL: the local day number of the instant ``at``."""
-        return local_day_number(at, self.dialect, self.tz, self.buckets[0].start_at)
+        return local_day_number(at, self.dialect, self.tz, self.buckets[0].first, self.until)
 
 
 def counted(window: Window, facts) -> list:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, exists, insert, select, union_all
+from sqlalchemy import bindparam, delete, exists, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
@@ -27,18 +27,21 @@ BATCH = 500          # cases per fold transaction: short, so a writer waits litt
 JOB_BUDGET_S = 10.0  # one scheduler run folds batches for at most this long
 
 
-def current_facts(window: Window) -> tuple[Subquery, dict]:
-    """The facts of every case received in the window's range, as of the data: a subquery with
-    the columns of engine.kpis.facts.COLUMNS, the ``bucket`` the case falls in and its local
-    ``received_day`` and ``completed_day`` (computed here, once per case, rather than wherever
-    the caller's sums use them); and the parameters to execute it with."""
+def current_facts(window: Window) -> tuple[list[Subquery], dict]:
+    """The facts of every case received in the window's range, as of the data: two subqueries,
+    the stored rows of the unlisted cases and the fresh computation of the listed ones, with the
+    columns of engine.kpis.facts.COLUMNS, the ``bucket`` the case falls in and its local
+    ``received_day`` and ``completed_day`` (named here for the caller's sums, which use them
+    several times: SQLite computes them once per case, PostgreSQL, which merges the stored part
+    into the sums, for every use, an interval added each time); and the parameters to execute
+    them with."""
     # NOT EXISTS, not NOT IN: PostgreSQL hashes a NOT IN list only while it fits in work_mem,
     # and compares each row with the whole list otherwise (every case, after migration 0014)
     stored = select(*[F.c[name] for name in COLUMNS], *_placed(window, F)).where(
         F.c.created_at >= RECEIVED_FROM, F.c.created_at < RECEIVED_TO, ~exists().where(D.c.case_id == F.c.case_id))
     fresh = _fresh(window.dialect)
-    facts = union_all(stored, select(*fresh.c, *_placed(window, fresh))).subquery("facts")
-    return facts, {"received_from": window.buckets[0].start_at, "received_to": window.buckets[-1].end_at}
+    parts = [stored.subquery("stored"), select(*fresh.c, *_placed(window, fresh)).subquery("listed")]
+    return parts, {"received_from": window.buckets[0].start_at, "received_to": window.buckets[-1].end_at}
 
 
 @lru_cache(maxsize=None)
