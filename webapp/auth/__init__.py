@@ -17,6 +17,12 @@ from ..calls import run
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+def signed_in_as_staff() -> bool:
+    """Whether the session's user holds any role but citizen: the pages a case and a task have
+    for staff and for the citizen whose they are differ (engine/permissions.is_staff)."""
+    return any(r != "citizen" for r in session.get("roles", []))
+
+
 def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):

@@ -15,7 +15,7 @@ from engine.errors import CivicFlowError, Forbidden, NotFound
 from engine.services import withdraw as withdrawing
 from notifications.documents.store import document_pdf, list_documents
 
-from ..auth import login_required
+from ..auth import login_required, signed_in_as_staff
 from ..calls import run
 from ..errors import status_of
 from . import bp
@@ -57,7 +57,7 @@ def case_context(case_id: int) -> dict:
     case = run(services.get_case, case_id, g.user_id)
     return {"case": case, "attachments": case_attachments(case.get("data") or {}),
             "documents": run(list_documents, case_id, g.user_id),
-            "staff": any(r != "citizen" for r in session.get("roles", []))}
+            "staff": signed_in_as_staff()}
 
 
 def case_page(case_id: int, problem: dict | None = None, status: int = 200) -> ResponseReturnValue:
@@ -69,7 +69,7 @@ def case_page(case_id: int, problem: dict | None = None, status: int = 200) -> R
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case(case_id: int) -> ResponseReturnValue:
-    if not any(r != "citizen" for r in session.get("roles", [])):  # a citizen's case page is theirs
+    if not signed_in_as_staff():  # a citizen's case page is theirs
         return redirect(url_for("citizen.my_case", case_id=case_id))
     return case_page(case_id)
 

@@ -3,7 +3,7 @@ may perform. Every action calls the same engine service as the API; a refusal is
 on the page it came from, with the rest of the input kept."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -11,7 +11,7 @@ from engine import services
 from engine.errors import CivicFlowError, InvalidInput, NotFound
 from engine.services import delegation, handover
 
-from ..auth import login_required
+from ..auth import login_required, signed_in_as_staff
 from ..calls import run
 from ..errors import status_of
 from ..i18n import name_of
@@ -44,7 +44,7 @@ def task_page(task_id: int, *, values: dict | None = None, errors: dict | None =
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def task(task_id: int) -> ResponseReturnValue:
-    if not any(r != "citizen" for r in session.get("roles", [])):  # a citizen's own step has its own page
+    if not signed_in_as_staff():  # a citizen's own step has its own page
         return redirect(url_for("citizen.step", task_id=task_id))
     return task_page(task_id)
 
