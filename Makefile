@@ -47,8 +47,11 @@ demo: install
 	$(VENV)/bin/civicflow seed-demo
 	$(VENV)/bin/civicflow run --host $(HOST) --port $(PORT)
 
+# The suite runs on one pytest-xdist worker per core (TEST_WORKERS=0 for one process), each
+# test file whole on one worker, each worker on a database of its own (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(VENV)/bin/civicflow bench all --quick

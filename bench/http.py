@@ -73,7 +73,7 @@ def _serve(url: str, workers: int, port: int) -> subprocess.Popen:
                CIVICFLOW_INSTANCE_PATH=mkdtemp(prefix="civicflow-http-"))
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                             "--log-level", "warning", "webapp.wsgi:app"], env=env)
+                             "--no-control-socket", "--log-level", "warning", "webapp.wsgi:app"], env=env)
     for _ in range(100):
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/v1/openapi.json")

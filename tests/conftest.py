@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,20 +42,37 @@ def _guard_sockets() -> None:
 _guard_sockets()
 
 
+def _admin(url: str, statement: str) -> None:
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(statement))
+    admin.dispose()
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """A database of its own for one pytest-xdist worker, beside the one DATABASE_URL names:
+    workers each wipe their database between tests, so they cannot share one."""
+    name = f"{url.rsplit('/', 1)[1].split('?')[0]}_{worker}"
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(url, f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """A freshly migrated database for this test session."""
-    if ON_POSTGRES:
-        url = PG_URL
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
+def database_url(tmp_path_factory, worker_id) -> Iterator[str]:
+    """A freshly migrated database for this test session (for this worker, under xdist)."""
+    if not ON_POSTGRES:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'civicflow.db'}"
+        upgrade(url)
+        yield url
+        return
+    url = PG_URL if worker_id == "master" else _worker_database(PG_URL, worker_id)
+    _admin(url, "DROP SCHEMA public CASCADE")
+    _admin(url, "CREATE SCHEMA public")
     upgrade(url)
-    return url
+    yield url
+    if url != PG_URL:
+        _admin(PG_URL, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

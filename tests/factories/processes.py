@@ -78,8 +78,9 @@ class Gunicorn:
         self.proc: subprocess.Popen | None = None
 
     def start(self, ready_within_s: float = 60) -> None:
+        # no control socket: two servers at once (parallel test workers) would share its one path
         self.proc = _spawn([sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--preload",
-                            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "webapp.wsgi:app"],
+                            "--no-control-socket", "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "webapp.wsgi:app"],
                            self.env, self.log)
         pool = urllib3.PoolManager(retries=False, timeout=2)
         deadline = time.monotonic() + ready_within_s
