@@ -1,8 +1,12 @@
 """Appending to and verifying the hash-chained audit trail.
 
-Each row's hash covers its own fields and the previous row's hash; the single ``audit_head``
-row holds the tip. Editing a row breaks its hash, deleting one breaks the next row's link,
-and deleting the tail no longer matches the head.
+Each row's hash covers its own fields and the previous row's hash in its chain; each chain's
+``audit_head`` row holds its tip. Editing a row breaks its hash, deleting one breaks the next
+row's link, and deleting a chain's tail no longer matches its head.
+
+There are CHAINS chains, a case's rows all in one (by case id; rows of no case in chain 1): an
+append locks its chain's head until commit, and with one chain every state change in the city
+queued behind every other. A case's history stays one ordered chain of its own rows.
 """
 from __future__ import annotations
 
@@ -17,10 +21,17 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
+CHAINS = 16  # the heads migration 0018 made; more would need their head rows first
 # Built once: this runs on every state change.
-_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == bindparam("chain")).with_for_update()
 _INSERT_EVENT = insert(AuditEvent)
-_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_MOVE_HEAD = (update(AuditHead).where(AuditHead.id == bindparam("chain"))
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+
+
+def chain_of(case_id: int | None) -> int:
+    """The chain a row goes to: its case's (1..CHAINS), or 1 for rows of no case."""
+    return 1 if case_id is None else 1 + case_id % CHAINS
 
 
 def _digest(seq: int, prev_hash: str, at: datetime, actor: str, action: str, case_id: int | None,
@@ -39,15 +50,16 @@ def append(session: Session, at: datetime, actor: User | None, action: str, *,
     detail = json.loads(json.dumps(detail or {}, default=str))
     session.flush()  # rows this event refers to exist first; then plain Core on the connection
     conn = session.connection()
-    seq, prev_hash = conn.execute(_LOCK_HEAD).one()
+    chain = chain_of(case_id)
+    seq, prev_hash = conn.execute(_LOCK_HEAD, {"chain": chain}).one()
     name = actor.username if actor is not None else (actor_name or "system")
     seq += 1
     digest = _digest(seq, prev_hash, at, name, action, case_id, task_id, detail, reason)
     conn.execute(_INSERT_EVENT, {
-        "seq": seq, "at": at, "actor_id": actor.id if actor else None, "actor": name, "action": action,
-        "case_id": case_id, "task_id": task_id, "detail": detail, "reason": reason, "prev_hash": prev_hash,
-        "hash": digest})
-    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+        "chain": chain, "seq": seq, "at": at, "actor_id": actor.id if actor else None, "actor": name,
+        "action": action, "case_id": case_id, "task_id": task_id, "detail": detail, "reason": reason,
+        "prev_hash": prev_hash, "hash": digest})
+    conn.execute(_MOVE_HEAD, {"chain": chain, "new_seq": seq, "new_hash": digest})
     return seq
 
 
@@ -58,30 +70,48 @@ class VerifyResult:
     bad_seq: int | None = None
     bad_id: int | None = None
     problem: str = ""
+    bad_chain: int | None = None
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first row whose hash or link does not hold."""
-    prev_hash, expected_seq, checked, last_id = GENESIS, 1, 0, 0
+    """Walk every chain in order; report the first row (the earliest written) whose hash or
+    link does not hold, or a chain that ends before its head."""
+    checked, broken = 0, []
+    for head in session.scalars(select(AuditHead).order_by(AuditHead.id)).all():
+        count, problem = _verify_chain(session, head, batch)
+        checked += count
+        if problem is not None:
+            broken.append(problem)
+    if not broken:
+        return VerifyResult(True, checked)
+    first = min(broken, key=lambda r: (r.bad_id is None, r.bad_id or 0, r.bad_chain))
+    return VerifyResult(False, checked, first.bad_seq, first.bad_id, first.problem, first.bad_chain)
+
+
+def _verify_chain(session: Session, head: AuditHead, batch: int) -> tuple[int, VerifyResult | None]:
+    """(rows checked, the chain's first fault or None)."""
+    chain, tip_seq, tip_hash = head.id, head.seq, head.hash
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
     while True:
-        rows = session.execute(select(AuditEvent).where(AuditEvent.id > last_id)
-                               .order_by(AuditEvent.id).limit(batch)).scalars().all()
-        if not rows:
-            break
+        rows = session.execute(select(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.seq >= expected_seq)
+                               .order_by(AuditEvent.seq).limit(batch)).scalars().all()
         for row in rows:
             if row.seq != expected_seq:
-                return VerifyResult(False, checked, row.seq, row.id,
-                                    f"expected seq {expected_seq}, found {row.seq} (a row is missing)")
+                return checked, VerifyResult(False, checked, row.seq, row.id, f"expected seq "
+                                             f"{expected_seq}, found {row.seq} (a row is missing)", chain)
             if row.prev_hash != prev_hash:
-                return VerifyResult(False, checked, row.seq, row.id, "link to the previous row broken")
+                return checked, VerifyResult(False, checked, row.seq, row.id,
+                                             "link to the previous row broken", chain)
             actual = _digest(row.seq, row.prev_hash, row.at, row.actor, row.action, row.case_id,
                              row.task_id, row.detail, row.reason)
             if actual != row.hash:
-                return VerifyResult(False, checked, row.seq, row.id, "row content does not match its hash")
-            prev_hash, expected_seq, checked, last_id = row.hash, expected_seq + 1, checked + 1, row.id
+                return checked, VerifyResult(False, checked, row.seq, row.id,
+                                             "row content does not match its hash", chain)
+            prev_hash, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
         session.expunge_all()
-    head = session.get(AuditHead, 1)
-    if head is None or head.seq != checked or head.hash != prev_hash:
-        return VerifyResult(False, checked, checked + 1, None,
-                            "the chain ends before its recorded head (rows deleted at the end)")
-    return VerifyResult(True, checked)
+        if len(rows) < batch:
+            break
+    if tip_seq != checked or tip_hash != prev_hash:
+        return checked, VerifyResult(False, checked, checked + 1, None, "the chain ends before its recorded head"
+                                     " (rows deleted at the end)", chain)
+    return checked, None

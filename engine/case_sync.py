@@ -71,6 +71,7 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
     first = next((c for c in candidates if c.user_id is None), TaskCandidate(role=None, org_unit_id=None))
     return Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,
+                process_key=case.process_key, category=case.category, district=case.district,
                 form_key=cfg.form.key, role=first.role, org_unit_id=first.org_unit_id or case.org_unit_id,
                 assignee_id=assignee_id, state="claimed" if assignee_id else "open",
                 priority=priority, created_at=now, candidates=candidates, item=round_item(spiff_task)), due

@@ -5,10 +5,11 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.specs.defaults import IntermediateThrowEvent, ScriptTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import audit
-from .models import OrgUnit
+from .models import OrgUnit, Task
+from .models.cases import TASK_LIVE_STATES
 
 AUDITED_SPECS = (BusinessRuleTaskMixin, ScriptTask, IntermediateThrowEvent)
 TEXT_COLUMNS = {"title": 300, "category": 64, "district": 64}
@@ -47,9 +48,18 @@ def audit_engine_steps(session, now, case_id: int, ran: list) -> None:
 
 
 def update_case_columns(session, case, data: dict) -> None:
-    """title, category, district and org_unit given at a later step update the case's columns."""
+    """title, category, district and org_unit given at a later step update the case's columns,
+    and the copies its live steps hold for the inbox (a finished step keeps the case's columns
+    as they were while it was open)."""
+    changed = {}
     for column, size in TEXT_COLUMNS.items():
         if column in data:
-            setattr(case, column, str(data[column])[:size] if data[column] not in (None, "") else None)
+            value = str(data[column])[:size] if data[column] not in (None, "") else None
+            if getattr(case, column) != value:
+                changed[column] = value
+                setattr(case, column, value)
+    if changed and case.id is not None:
+        session.execute(update(Task).where(Task.case_id == case.id, Task.state.in_(TASK_LIVE_STATES))
+                        .values(**changed))
     if data.get("org_unit"):
         case.org_unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == data["org_unit"]))

@@ -75,6 +75,19 @@ def database_url(tmp_path_factory, worker_id) -> Iterator[str]:
         _admin(PG_URL, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
+@pytest.fixture
+def fresh_database_url(tmp_path) -> Iterator[str]:
+    """A new, empty database of the same kind as the test database (not migrated)."""
+    if not ON_POSTGRES:
+        (tmp_path / "fresh").mkdir()
+        yield f"sqlite:///{tmp_path / 'fresh' / 'civicflow.db'}"
+        return
+    name = f"cf_fresh_{uuid.uuid4().hex[:8]}"
+    _admin(PG_URL, f"CREATE DATABASE {name}")
+    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    _admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(scope="session")
 def db_engine(database_url):
     engine = make_engine(database_url)
@@ -94,7 +107,7 @@ def _wipe(engine) -> None:
                           " WHERE confirmed_at IS NULL AND status = 'confirmed')"))
         for name in tables:  # DELETE, not TRUNCATE … CASCADE, which would empty the seeded calendar too
             conn.execute(text(f"DELETE FROM {name}"))
-        conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h WHERE id = 1"), {"h": "0" * 64})
+        conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h"), {"h": "0" * 64})  # every chain
     invalidate_calendar()
 
 

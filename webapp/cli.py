@@ -149,8 +149,8 @@ def audit_verify() -> None:
     if result.ok:
         click.echo(f"audit trail intact: {result.checked} rows")
         return
-    click.echo(f"audit trail BROKEN at seq {result.bad_seq} (row id {result.bad_id}): {result.problem}; "
-               f"{result.checked} rows before it are intact", err=True)
+    click.echo(f"audit trail BROKEN in chain {result.bad_chain} at seq {result.bad_seq} (row id {result.bad_id}): "
+               f"{result.problem}; {result.checked} rows checked", err=True)
     sys.exit(1)
 
 

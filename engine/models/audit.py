@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
 
 class AuditEvent(Base):
+    """One row of one of the chains (engine/audit.py): ``seq`` counts within its ``chain``."""
+
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(unique=True)
+    chain: Mapped[int] = mapped_column(default=1)
+    seq: Mapped[int]
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(64))
@@ -27,7 +31,8 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The chain's tip, one row: appends lock it, so the chain never forks and a deleted tail shows."""
+    """One chain's tip (``id`` is the chain): appends lock it, so a chain never forks and a
+    deleted tail shows."""
 
     __tablename__ = "audit_head"
 

@@ -67,6 +67,11 @@ class Task(Base):
     element_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300), default="")
+    # the case's process, category and district, copied so that the inbox filters on this
+    # table alone (kept equal to the case's by case_trail.update_case_columns)
+    process_key: Mapped[str | None] = mapped_column(String(128))
+    category: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(64))
     form_key: Mapped[str | None] = mapped_column(String(128))
     role: Mapped[str | None] = mapped_column(String(32))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))

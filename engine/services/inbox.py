@@ -105,30 +105,38 @@ def all_category_names(session) -> dict[str, str]:
 
 def add_inbox_columns(session, rows: list[dict], now: datetime, cal: WorkCalendar) -> list[dict]:
     """Each row gains ``working_hours_left``, ``urged`` ({count, last_at, reason} or None) and its
-    case's ``process_key``, ``process_name``, ``category``, ``category_name`` and ``district``."""
+    case's ``process_key``, ``process_name``, ``category``, ``category_name`` and ``district``.
+    The case columns are read alone (not the case's state and data), each process's names once."""
     case_ids = sorted({r["case_id"] for r in rows})
     if not case_ids:
         return rows
-    cases = {c.id: (c, d) for c, d in session.execute(
-        select(Case, ProcessDefinition).join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+    cases = {c.id: c for c in session.execute(
+        select(Case.id, Case.definition_id, Case.process_key, Case.category, Case.district)
         .where(Case.id.in_(case_ids)))}
+    definitions = {d.id: (d.name, category_names(d)) for d in session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.id.in_({c.definition_id for c in cases.values()})))}
+    urges = _open_urges(session, case_ids)
+    for row in rows:
+        case = cases[row["case_id"]]
+        process_name, categories = definitions[case.definition_id]
+        row.update(working_hours_left=hours_left(row["due_at"], now, cal), process_key=case.process_key,
+                   process_name=process_name or case.process_key, category=case.category,
+                   category_name=categories.get(case.category or "", case.category), district=case.district,
+                   urged=urges.get(case.id))
+    return rows
+
+
+def _open_urges(session, case_ids: list[int]) -> dict[int, dict]:
+    """Case id → {count, last_at, reason} of its unresolved urges (督办催办), for the cases that have any."""
     last = func.max(SupervisionItem.id)
-    urges = {case_id: (count, item_id) for case_id, count, item_id in session.execute(
+    counts = {item_id: (case_id, count) for case_id, count, item_id in session.execute(
         select(SupervisionItem.case_id, func.count(), last)
         .where(SupervisionItem.case_id.in_(case_ids), SupervisionItem.kind == "urge",
                SupervisionItem.resolved_at.is_(None)).group_by(SupervisionItem.case_id))}
-    latest = {i.id: i for i in session.scalars(
-        select(SupervisionItem).where(SupervisionItem.id.in_([u[1] for u in urges.values()])))} if urges else {}
-    for row in rows:
-        case, definition = cases[row["case_id"]]
-        urge = urges.get(case.id)
-        row.update(working_hours_left=hours_left(row["due_at"], now, cal), process_key=case.process_key,
-                   process_name=definition.name or case.process_key, category=case.category,
-                   category_name=category_names(definition).get(case.category or "", case.category),
-                   district=case.district,
-                   urged={"count": urge[0], "last_at": latest[urge[1]].created_at,
-                          "reason": latest[urge[1]].reason} if urge else None)
-    return rows
+    if not counts:
+        return {}
+    return {counts[i.id][0]: {"count": counts[i.id][1], "last_at": i.created_at, "reason": i.reason}
+            for i in session.scalars(select(SupervisionItem).where(SupervisionItem.id.in_(counts)))}
 
 
 def filter_choices(uow, actor_id: int) -> dict:

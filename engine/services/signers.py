@@ -188,7 +188,8 @@ def _targets(s, task: Task, mi, users: list[str]) -> list[User]:
 
 def _signer_row(task: Task, target: User, position: str, now: datetime) -> Task:
     return Task(case_id=task.case_id, spiff_task_id=task.spiff_task_id, element_id=task.element_id,
-                name=task.name, title=task.title, form_key=None, role=None, org_unit_id=task.org_unit_id,
+                name=task.name, title=task.title, process_key=task.process_key, category=task.category,
+                district=task.district, form_key=None, role=None, org_unit_id=task.org_unit_id,
                 assignee_id=target.id, state="claimed" if position == "before" else TASK_WAITING,
                 priority=task.priority, created_at=now, kind="signer", parent_task_id=task.id,
                 signer_position=position, candidates=[TaskCandidate(user_id=target.id)])

@@ -21,7 +21,7 @@ from ..errors import Conflict, Forbidden
 from ..events import DomainEvent
 from ..forms_runtime import declared_defaults, schema_for, validate
 from ..incidents import advance
-from ..models import Case, Task
+from ..models import Task
 from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
 from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
@@ -66,10 +66,8 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
         q = q.where(sla_clause(sla_state, now))
     if due_today:
         q = q.where(due_today_clause(now, cal))
-    case_filters = [column == value for column, value in (
-        (Case.process_key, process_key), (Case.category, category), (Case.district, district)) if value]
-    if case_filters:
-        q = q.where(Task.case.has(and_(*case_filters)))
+    q = q.where(*[column == value for column, value in (
+        (Task.process_key, process_key), (Task.category, category), (Task.district, district)) if value])
     q = q.order_by(*ordering(sort))
     return add_inbox_columns(s, task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now), now, cal)
 

@@ -170,5 +170,6 @@ def test_a_copied_case_can_be_read_but_not_worked(container, people):
     assert h1.get("/cc?unread=1").get_json() == [] and len(h1.get("/cc").get_json()) == 1
     with container.session_factory() as s:
         copied = s.scalars(select(AuditEvent.detail).where(AuditEvent.case_id == case_id,
-                                                           AuditEvent.action == "case.copied")).all()
+                                                           AuditEvent.action == "case.copied")
+                           .order_by(AuditEvent.seq)).all()
     assert [d["users"] for d in copied] == [["h1"], ["i1"]]

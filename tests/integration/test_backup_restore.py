@@ -5,11 +5,9 @@ and an intact audit chain. Restore never writes over a database that has data.""
 from __future__ import annotations
 
 import dataclasses
-import uuid
 
-import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from engine import audit, services
 from engine.bootstrap import Container
@@ -18,26 +16,9 @@ from engine.models import Case, Task
 from engine.services.attachments import attachment_content, upload_attachment
 from notifications import install as install_notifications
 from tests.conformance.test_returns import LINEAR
-from tests.conftest import ON_POSTGRES, PG_URL
 from tests.factories.directory import make_user
 from tests.factories.files import photo
 from webapp.cli import main
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path):
-    """A new, empty database of the same kind as the test database."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'restored' / 'civicflow.db'}"
-        return
-    name = f"cf_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def _cli(monkeypatch, settings, *args: str):

@@ -59,7 +59,7 @@ def _audit(container, action: str) -> list:
     """(reason, task_id) of each audit row with this action."""
     with container.uow() as uow:
         return list(uow.session.execute(select(AuditEvent.reason, AuditEvent.task_id)
-                                        .where(AuditEvent.action == action)).all())
+                                        .where(AuditEvent.action == action).order_by(AuditEvent.id)).all())
 
 
 @pytest.mark.parametrize("username", ["zhang", "li"])
