@@ -6,27 +6,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections import defaultdict
-from pathlib import Path
-from tempfile import mkdtemp
 
 from .common import Report, container_for, latency_summary, scratch_database
 from .main_path import KEY, PEOPLE, START, STEPS, setup_directory
+from .web_server import gunicorn, in_threads
 
 CLIENTS = 8
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Client:
@@ -68,33 +56,15 @@ class Client:
             open_tasks = done["next_tasks"]
 
 
-def _serve(url: str, workers: int, port: int) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=url, CIVICFLOW_SECRET_KEY=uuid.uuid4().hex,
-               CIVICFLOW_INSTANCE_PATH=mkdtemp(prefix="civicflow-http-"))
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                             "--no-control-socket", "--log-level", "warning", "webapp.wsgi:app"], env=env)
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/v1/openapi.json")
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
 def _day(kind: str, workers: int, cases: int) -> dict:
     with scratch_database(kind) as url:
         container = container_for(url)
         setup_directory(container)
         container.engine.dispose()
-        port = _free_port()
-        server = _serve(url, workers, port)
         timings: dict[str, list[float]] = defaultdict(list)
         remaining, lock, errors = [cases], threading.Lock(), []
 
-        def worker() -> None:
+        def worker(port: int) -> None:
             client = Client(port, timings)
             while True:
                 with lock:
@@ -106,17 +76,8 @@ def _day(kind: str, workers: int, cases: int) -> dict:
                 except Exception as exc:  # recorded and reported, never hidden
                     errors.append(str(exc))
 
-        try:
-            start = time.perf_counter()
-            threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            wall = time.perf_counter() - start
-        finally:
-            server.terminate()
-            server.wait(20)
+        with gunicorn(url, workers) as port:
+            wall = in_threads(CLIENTS, lambda: worker(port))
     completions = (cases - len(errors)) * len(STEPS)
     return {"cases": cases, "workers": workers, "wall_s": round(wall, 1), "errors": len(errors),
             "first_error": errors[0] if errors else None,
