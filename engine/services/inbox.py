@@ -142,21 +142,22 @@ def _open_urges(session, case_ids: list[int]) -> dict[int, dict]:
 def filter_choices(uow, actor_id: int) -> dict:
     """The processes, categories and districts among the user's inbox tasks (mine and my
     groups'), for the filter's drop-downs: ``{processes: [{value, name}], categories: […],
-    districts: [{value, name}]}``, each sorted by value."""
+    districts: [{value, name}]}``, each sorted by value. Read from the tasks' own copies of
+    their case's columns; names from each process's newest deployed version."""
     s = uow.session
     user = load_actor(s, actor_id)
-    rows = s.execute(select(Case.process_key, ProcessDefinition.name, Case.category, Case.district,
-                            ProcessDefinition.id).distinct()
-                     .join(Task, Task.case_id == Case.id)
-                     .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+    rows = s.execute(select(Task.process_key, Task.category, Task.district).distinct()
                      .where(Task.state.in_(TASK_OPEN_STATES), inbox_clause(user))).all()
-    processes, categories, districts, names = {}, {}, {}, {}
-    for key, pname, category, district, definition_id in rows:
-        processes[key] = pname or key
+    keys = {key for key, _, _ in rows if key}
+    newest = {d.key: d for d in s.scalars(select(ProcessDefinition).where(ProcessDefinition.key.in_(keys))
+                                          .order_by(ProcessDefinition.version))}
+    labels = {key: category_names(d) for key, d in newest.items()}
+    processes, categories, districts = {}, {}, {}
+    for key, category, district in rows:
+        if key:
+            processes[key] = newest[key].name or key if key in newest else key
         if category:
-            if definition_id not in names:
-                names[definition_id] = category_names(s.get(ProcessDefinition, definition_id))
-            categories[category] = names[definition_id].get(category, category)
+            categories[category] = labels.get(key, {}).get(category, category)
         if district:
             districts[district] = district
     return {k: [{"value": v, "name": n} for v, n in sorted(d.items())]
