@@ -62,7 +62,7 @@ def _approval(session, case: Case, definition: dict) -> dict:
 def _revocation(session, case: Case, definition: dict) -> dict:
     reason = session.scalar(select(AuditEvent.reason).where(
         AuditEvent.case_id == case.id, AuditEvent.action == "task.completed", AuditEvent.reason.is_not(None))
-        .order_by(AuditEvent.seq.desc()).limit(1))
+        .order_by(AuditEvent.id.desc()).limit(1))
     return _base(session, case, definition) | {"reason": reason or ""}
 
 

@@ -112,9 +112,11 @@ def _links(session: Session, case: Case) -> dict:
 
 
 def case_history(session: Session, case_id: int) -> list[dict]:
+    # in the order written (id), not by seq: a case whose rows began before migration 0018 has
+    # its early rows in chain 1 and its later ones numbered afresh in its own chain
     rows = session.execute(
         select(AuditEvent, Task.name).outerjoin(Task, Task.id == AuditEvent.task_id)
-        .where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)).all()
+        .where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)).all()
     return [{"at": e.at, "actor": e.actor, "action": e.action, "task": name or e.detail.get("name"), "detail": e.detail,
              "reason": e.reason, "comment": e.detail.get("comment")} for e, name in rows]
 

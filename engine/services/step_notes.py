@@ -28,7 +28,7 @@ def step_notes(uow, task_id: int, actor_id: int) -> list[dict]:
                      .outerjoin(Task, Task.id == AuditEvent.task_id)
                      .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
                      .where(AuditEvent.case_id == task.case_id, AuditEvent.at <= task.created_at)
-                     .order_by(AuditEvent.seq)).all()
+                     .order_by(AuditEvent.id)).all()
     notes: list[dict] = []
     for actor, action, detail, step, department in rows:
         if actor == user.id and action in OWN_ACTIONS:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from engine import audit, services
 from engine.models import AuditEvent
+from engine.services.queries import case_history
 from tests.conformance.test_returns import LINEAR
 from tests.conftest import ON_POSTGRES
 from tests.factories.directory import make_org_tree, make_user
@@ -114,3 +115,13 @@ def test_a_transaction_holding_one_chain_does_not_hold_up_another_cases_change(c
             audit.append(other, datetime.now(timezone.utc), None, "test.other", case_id=second)
             other.commit()  # a shared head would have waited for the holder, then timed out
         holder.rollback()
+
+
+def test_a_case_begun_before_the_chains_keeps_its_history_in_the_order_written(container):
+    _, case_id = _cases_on_two_chains(container)
+    with container.engine.begin() as conn:  # as migration 0018 leaves it: its rows so far in chain 1, further on
+        conn.execute(text("UPDATE audit_events SET chain = 1, seq = seq + 1000 WHERE case_id = :c"), {"c": case_id})
+    with container.session_factory() as s:
+        audit.append(s, datetime.now(timezone.utc), None, "case.later", case_id=case_id)  # seq 2 of its own chain
+        s.commit()
+        assert [h["action"] for h in case_history(s, case_id)][-1] == "case.later"
