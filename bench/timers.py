@@ -38,8 +38,9 @@ def _open_tasks(container, cases: int) -> list[tuple[int, int]]:
 def _insert(container, tasks: list[tuple[int, int]], at: datetime, n: int) -> None:
     """``n`` deadline warnings due at ``at``, dealt round the tasks (as a morning's warnings
     fall on many cases, not one)."""
-    rows = [{"case_id": tasks[i % len(tasks)][0], "task_id": tasks[i % len(tasks)][1], "kind": "sla-warn",
-             "fire_at": at, "state": "pending", "attempts": 0, "payload": {}} for i in range(n)]
+    dealt = (tasks[i % len(tasks)] for i in range(n))
+    rows = [{"case_id": case_id, "task_id": task_id, "kind": "sla-warn", "fire_at": at, "state": "pending",
+             "attempts": 0, "payload": {}} for case_id, task_id in dealt]
     with container.engine.begin() as conn:
         for i in range(0, n, 5000):
             conn.execute(insert(Timer), rows[i:i + 5000])

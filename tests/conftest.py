@@ -49,13 +49,16 @@ def _admin(url: str, statement: str) -> None:
     admin.dispose()
 
 
-def _worker_database(url: str, worker: str) -> str:
-    """A database of its own for one pytest-xdist worker, beside the one DATABASE_URL names:
-    workers each wipe their database between tests, so they cannot share one."""
-    name = f"{url.rsplit('/', 1)[1].split('?')[0]}_{worker}"
-    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(url, f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + f"/{name}"
+def _new_database(name: str) -> str:
+    """An empty PostgreSQL database ``name`` (dropped first if a run before left it) on
+    DATABASE_URL's server; returns its URL."""
+    _admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(PG_URL, f'CREATE DATABASE "{name}"')
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_database(url: str) -> None:
+    _admin(PG_URL, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +69,14 @@ def database_url(tmp_path_factory, worker_id) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    url = PG_URL if worker_id == "master" else _worker_database(PG_URL, worker_id)
+    # under xdist a database per worker, beside DATABASE_URL's: workers wipe theirs between tests
+    url = PG_URL if worker_id == "master" else _new_database(f"{PG_URL.rsplit('/', 1)[1].split('?')[0]}_{worker_id}")
     _admin(url, "DROP SCHEMA public CASCADE")
     _admin(url, "CREATE SCHEMA public")
     upgrade(url)
     yield url
     if url != PG_URL:
-        _admin(PG_URL, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        _drop_database(url)
 
 
 @pytest.fixture
@@ -82,10 +86,9 @@ def fresh_database_url(tmp_path) -> Iterator[str]:
         (tmp_path / "fresh").mkdir()
         yield f"sqlite:///{tmp_path / 'fresh' / 'civicflow.db'}"
         return
-    name = f"cf_fresh_{uuid.uuid4().hex[:8]}"
-    _admin(PG_URL, f"CREATE DATABASE {name}")
-    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    _admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    url = _new_database(f"cf_fresh_{uuid.uuid4().hex[:8]}")
+    yield url
+    _drop_database(url)
 
 
 @pytest.fixture(scope="session")

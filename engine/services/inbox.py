@@ -155,7 +155,7 @@ def filter_choices(uow, actor_id: int) -> dict:
     processes, categories, districts = {}, {}, {}
     for key, category, district in rows:
         if key:
-            processes[key] = newest[key].name or key if key in newest else key
+            processes[key] = (newest[key].name if key in newest else None) or key
         if category:
             categories[category] = labels.get(key, {}).get(category, category)
         if district:
