@@ -4,9 +4,15 @@ Each row's hash covers its own fields and the previous row's hash in its chain; 
 ``audit_head`` row holds its tip. Editing a row breaks its hash, deleting one breaks the next
 row's link, and deleting a chain's tail no longer matches its head.
 
-There are CHAINS chains, a case's rows all in one (by case id; rows of no case in chain 1): an
-append locks its chain's head until commit, and with one chain every state change in the city
+There are CHAINS chains, a case's rows all in one (by case id; rows of no case in chain 1): a
+write locks its chain's head until commit, and with one chain every state change in the city
 queued behind every other. A case's history stays one ordered chain of its own rows.
+
+An append is held on the session and written when it commits, the transaction's rows at once:
+one head read and one head update per chain and one INSERT for all rows, however many rows a
+completion writes (its step, the decision tables it ran, the case's end), and the head is locked
+only for the commit's last moment. Code that reads audit rows back inside the transaction that
+wrote them calls :func:`write_pending` first.
 """
 from __future__ import annotations
 
@@ -15,13 +21,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
 CHAINS = 16  # the heads migration 0018 made; more would need their head rows first
+_PENDING = "civicflow.audit_pending"  # the session.info key of the rows not yet written
 # Built once: this runs on every state change.
 _LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == bindparam("chain")).with_for_update()
 _INSERT_EVENT = insert(AuditEvent)
@@ -44,23 +51,45 @@ def _digest(seq: int, prev_hash: str, at: datetime, actor: str, action: str, cas
 
 def append(session: Session, at: datetime, actor: User | None, action: str, *,
            case_id: int | None = None, task_id: int | None = None, detail: dict | None = None,
-           reason: str | None = None, actor_name: str | None = None) -> int:
-    """Add one audit row in the caller's transaction, locking the chain's head until commit.
-    Core statements, not the ORM: this runs on every state change. Returns the row's seq."""
-    detail = json.loads(json.dumps(detail or {}, default=str))
-    session.flush()  # rows this event refers to exist first; then plain Core on the connection
+           reason: str | None = None, actor_name: str | None = None) -> None:
+    """Add one audit row to the caller's transaction; it is written when the transaction commits."""
+    session.info.setdefault(_PENDING, []).append({
+        "chain": chain_of(case_id), "at": at, "actor_id": actor.id if actor else None,
+        "actor": actor.username if actor is not None else (actor_name or "system"), "action": action,
+        "case_id": case_id, "task_id": task_id, "detail": json.loads(json.dumps(detail or {}, default=str)),
+        "reason": reason})
+
+
+def write_pending(session: Session) -> None:
+    """Write the rows appended in this transaction: each chain's head locked in chain order (two
+    transactions writing the same two chains then queue instead of deadlocking), the rows linked
+    in the order appended, one INSERT for all. Core statements, not the ORM: this runs on every
+    state change."""
+    rows = session.info.pop(_PENDING, None)
+    if not rows:
+        return
+    session.flush()  # rows these events refer to exist first; then plain Core on the connection
     conn = session.connection()
-    chain = chain_of(case_id)
-    seq, prev_hash = conn.execute(_LOCK_HEAD, {"chain": chain}).one()
-    name = actor.username if actor is not None else (actor_name or "system")
-    seq += 1
-    digest = _digest(seq, prev_hash, at, name, action, case_id, task_id, detail, reason)
-    conn.execute(_INSERT_EVENT, {
-        "chain": chain, "seq": seq, "at": at, "actor_id": actor.id if actor else None, "actor": name,
-        "action": action, "case_id": case_id, "task_id": task_id, "detail": detail, "reason": reason,
-        "prev_hash": prev_hash, "hash": digest})
-    conn.execute(_MOVE_HEAD, {"chain": chain, "new_seq": seq, "new_hash": digest})
-    return seq
+    for chain in sorted({row["chain"] for row in rows}):
+        seq, prev_hash = conn.execute(_LOCK_HEAD, {"chain": chain}).one()
+        for row in (r for r in rows if r["chain"] == chain):
+            seq += 1
+            row.update(seq=seq, prev_hash=prev_hash, hash=_digest(
+                seq, prev_hash, row["at"], row["actor"], row["action"], row["case_id"], row["task_id"],
+                row["detail"], row["reason"]))
+            prev_hash = row["hash"]
+        conn.execute(_MOVE_HEAD, {"chain": chain, "new_seq": seq, "new_hash": prev_hash})
+    conn.execute(_INSERT_EVENT, rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_on_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .events import DomainEvent
 from .incidents import Failure, open_incident
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_LIVE_STATES
-from .sla import cancel_timers, continue_clock, start_clock, table_limit
+from .sla import cancel_timers, continue_clock, schedule_timers, set_clock, table_limit
 from .wait_rows import sync_external_tasks, sync_subscriptions
 
 
@@ -83,28 +83,36 @@ def _pauses(workflow, element: str) -> str | None:
 
 
 def _paused_stage(session, workflow, row: Task) -> Task | None:
-    """The earlier row of the same stage whose clock this one continues: when everything the case
-    did in between was a step marked ``pauses_clock_of`` this stage (e.g. 挂账审批, 解除挂账)."""
+    """The earlier row of the same stage whose clock this new one continues: when everything the
+    case did in between was a step marked ``pauses_clock_of`` this stage (e.g. 挂账审批, 解除挂账).
+    Asked only of a stage some step of the diagram pauses."""
+    def pauses_it(ts) -> bool:
+        return human_config(ts) is not None and human_config(ts).properties.get("pauses_clock_of") == row.element_id
+
+    if not process_has(workflow, f"pauses:{row.element_id}", pauses_it):
+        return None
     previous = session.scalar(select(Task).where(
-        Task.case_id == row.case_id, Task.element_id == row.element_id, Task.id < row.id,
+        Task.case_id == row.case_id, Task.element_id == row.element_id,
         Task.due_at.is_not(None)).order_by(Task.id.desc()).limit(1))
     if previous is None:
         return None
     between = session.scalars(select(Task.element_id).where(
-        Task.case_id == row.case_id, Task.id > previous.id, Task.id < row.id)).all()
+        Task.case_id == row.case_id, Task.id > previous.id)).all()
     if between and all(_pauses(workflow, element) == row.element_id for element in between):
         return previous
     return None
 
 
-def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Task]]:
+def sync_tasks(uow, case, workflow, now: datetime, live: list[Task] | None = None) -> tuple[list[Task], list[Task]]:
     """Insert rows for newly READY human tasks, cancel rows whose task is no longer READY.
+    A new row's time limit is set before it is inserted, so that it is written once. ``live``:
+    the case's live rows as the caller loaded them under the case's lock, instead of read again.
 
     Returns (opened, cancelled). The caller has already marked a task it completed."""
     session = uow.session
     ready = {str(t.id): t for t in ready_human_tasks(workflow)}
-    rows = session.scalars(select(Task).where(Task.case_id == case.id,
-                                              Task.state.in_(TASK_LIVE_STATES))).all()
+    rows = [r for r in live if r.state in TASK_LIVE_STATES] if live is not None else session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.state.in_(TASK_LIVE_STATES))).all()
     known = {r.spiff_task_id for r in rows}
     cancelled = []
     for row in rows:
@@ -113,22 +121,23 @@ def sync_tasks(uow, case, workflow, now: datetime) -> tuple[list[Task], list[Tas
             cancelled.append(row)
     cancel_timers(session, [row.id for row in cancelled])
     new = [_new_row(uow, case, t, now) for sid, t in ready.items() if sid not in known]
-    opened = [row for row, _ in new]
-    session.add_all(opened)
-    session.flush()
     if new:
         cal = calendar_for(uow)
         for row, due in new:
             previous = _paused_stage(session, workflow, row)
             if previous is not None:
-                continue_clock(session, row, previous, now, cal)
-            else:
-                try:
-                    start_clock(session, row, due, now, cal)
-                except ValueError as exc:  # a ${…} due date that gave no limit or date-time
-                    raise ProcessRefusal(f"task {row.element_id}: due date {due!r} is not a time limit",
-                                         fields={row.element_id: [str(exc)]}) from exc
+                continue_clock(row, previous, now, cal)
+                continue
+            try:
+                set_clock(row, due, now, cal)
+            except ValueError as exc:  # a ${…} due date that gave no limit or date-time
+                raise ProcessRefusal(f"task {row.element_id}: due date {due!r} is not a time limit",
+                                     fields={row.element_id: [str(exc)]}) from exc
+    opened = [row for row, _ in new]
+    session.add_all(opened)
+    session.flush()
     for row in opened:
+        schedule_timers(session, row, new=True)
         uow.publish(DomainEvent("task.created", case.id, row.id, {"element": row.element_id}))
     return opened, cancelled
 
@@ -172,17 +181,20 @@ def sync_bpmn_timers(session, case, workflow) -> None:
 
 def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: int | None = None,
             detail: dict | None = None, reason: str | None = None, since: set | None = None,
-            columns: dict | None = None, failure: Failure | None = None) -> list[Task]:
+            columns: dict | None = None, failure: Failure | None = None,
+            live: list[Task] | None = None) -> list[Task]:
     """Store the workflow's new state on the case, write the audit row for ``action`` (what
     caused the change), and bring inbox, timer, external-task, subscription and child-case rows
     in step. Returns the newly opened tasks. A finished workflow completes the case (and runs on
-    its parent's call activity); a ``failure`` opens an incident."""
+    its parent's call activity); a ``failure`` opens an incident. ``live``: see :func:`sync_tasks`."""
     case.state, case.data, case.updated_at = dump_state(workflow), workflow_data(workflow), now
     finished = workflow.is_completed() and case.status == "running"
     if finished:
         case.status, case.closed_at = "completed", now
     if case.id is None:
         uow.session.add(case)
+    if columns:  # before the flush: the case's row is written once, with its new columns
+        update_case_columns(uow.session, case, columns, live)
     uow.flush()  # the case's version check happens here: a concurrent writer loses
     audit.append(uow.session, now, actor, action, case_id=case.id, task_id=task_id, detail=detail,
                  reason=reason)
@@ -190,9 +202,7 @@ def persist(uow, case, workflow, now: datetime, actor, action: str, *, task_id: 
         ran = completed_since(workflow, since)
         audit_engine_steps(uow.session, now, case.id, ran)
         uow.publish(DomainEvent("elements.passed", case.id, payload={"elements": passed_elements(ran)}))
-    if columns:
-        update_case_columns(uow.session, case, columns)
-    opened, _ = sync_tasks(uow, case, workflow, now)
+    opened, _ = sync_tasks(uow, case, workflow, now, live)
     sync_bpmn_timers(uow.session, case, workflow)
     sync_external_tasks(uow.session, case, workflow, now)
     sync_subscriptions(uow.session, case, workflow, now)

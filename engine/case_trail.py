@@ -47,10 +47,11 @@ def audit_engine_steps(session, now, case_id: int, ran: list) -> None:
             "data": changed})
 
 
-def update_case_columns(session, case, data: dict) -> None:
+def update_case_columns(session, case, data: dict, live: list[Task] | None = None) -> None:
     """title, category, district and org_unit given at a later step update the case's columns,
     and the copies its live steps hold for the inbox (a finished step keeps the case's columns
-    as they were while it was open)."""
+    as they were while it was open). ``live``: the case's live rows as the caller loaded them
+    under the case's lock; they are changed in place (none left open: no statement at all)."""
     changed = {}
     for column, size in TEXT_COLUMNS.items():
         if column in data:
@@ -58,7 +59,11 @@ def update_case_columns(session, case, data: dict) -> None:
             if getattr(case, column) != value:
                 changed[column] = value
                 setattr(case, column, value)
-    if changed and case.id is not None:
+    if changed and live is not None:
+        for row in (r for r in live if r.state in TASK_LIVE_STATES):
+            for column, value in changed.items():
+                setattr(row, column, value)
+    elif changed and case.id is not None:
         session.execute(update(Task).where(Task.case_id == case.id, Task.state.in_(TASK_LIVE_STATES))
                         .values(**changed))
     if data.get("org_unit"):

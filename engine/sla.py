@@ -58,7 +58,15 @@ def _limit(task: Task) -> Limit | None:
 
 
 def start_clock(session: Session, task: Task, due_text: str | None, now: datetime, cal: WorkCalendar) -> None:
-    """Set due/warn times of a new task from a limit (``3wd``, ``4wh``, ``PT2H``) or an ISO date-time."""
+    """Set due/warn times of a task from a limit (``3wd``, ``4wh``, ``PT2H``) or an ISO date-time,
+    and its timers."""
+    set_clock(task, due_text, now, cal)
+    schedule_timers(session, task, new=True)
+
+
+def set_clock(task: Task, due_text: str | None, now: datetime, cal: WorkCalendar) -> None:
+    """:func:`start_clock`'s times alone, for a row not inserted yet: it is written once, with
+    them, and its timers follow when it has an id."""
     if not due_text:
         return
     try:
@@ -74,12 +82,12 @@ def start_clock(session: Session, task: Task, due_text: str | None, now: datetim
         task.sla_limit, task.sla_started_at = str(limit), now
         task.due_at, task.due_provisional = _utc(deadline.at), deadline.provisional
         task.warn_at = _warn_at(cal, limit, now, task.due_at)
-    schedule_timers(session, task, new=True)
 
 
-def continue_clock(session: Session, task: Task, previous: Task, now: datetime, cal: WorkCalendar) -> None:
+def continue_clock(task: Task, previous: Task, now: datetime, cal: WorkCalendar) -> None:
     """A stage reopened after a pause (挂账: the hold's approval and release) keeps its clock:
-    the previous row's deadline, pushed back by the time spent away from it."""
+    the previous row's deadline, pushed back by the time spent away from it. Times only, for a
+    row not inserted yet, as :func:`set_clock`."""
     limit = _limit(previous)
     paused = _paused_span(cal, limit, previous.completed_at or now, now)
     task.sla_limit, task.sla_started_at = previous.sla_limit, previous.sla_started_at
@@ -87,7 +95,6 @@ def continue_clock(session: Session, task: Task, previous: Task, now: datetime, 
     task.paused_s = previous.paused_s + int(paused.total_seconds())
     task.due_at = _shift(cal, limit, previous.due_at, paused)
     task.warn_at = _shift(cal, limit, previous.warn_at, paused) if previous.warn_at else None
-    schedule_timers(session, task, new=True)
 
 
 def recompute(session: Session, task: Task, cal: WorkCalendar) -> None:

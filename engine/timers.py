@@ -80,7 +80,7 @@ def _fire_escalate(uow, timer: Timer, now: datetime) -> None:
 
 _OPEN_TASK = select(Task.id, Task.case_id, Task.org_unit_id, Task.name, Task.due_at).where(
     Task.id == bindparam("task_id"), Task.state.in_(TASK_OPEN_STATES))
-# the case first, as a completion takes it (services.common.lock_case): the other order deadlocks
+# the case first, as a completion takes it (services.common.visible_task with lock_case): the other order deadlocks
 _LOCK_CASE = (select(Case.id).join(Timer, Timer.case_id == Case.id).where(Timer.id == bindparam("timer_id"))
               .with_for_update(of=Case))
 _MARK_FIRED = (update(Timer).where(Timer.id == bindparam("timer_id"), Timer.state == "pending",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from .. import audit
 from ..models import AuditEvent, Case, OrgUnit, Task
 from ..models.cases import TASK_LIVE_STATES
 
@@ -20,6 +21,7 @@ def _decisions(session, task_ids: list[int]) -> dict[int, tuple[str | None, str 
     """Task id → (decision, reason) from the audit row of its completion."""
     if not task_ids:
         return {}
+    audit.write_pending(session)  # a result notice is issued in the transaction of the last decision
     rows = session.execute(select(AuditEvent.task_id, AuditEvent.detail, AuditEvent.reason).where(
         AuditEvent.task_id.in_(task_ids), AuditEvent.action.in_(("task.completed", "task.force_completed"))))
     return {tid: ((detail.get("data") or {}).get(DECISION_FIELD), reason) for tid, detail, reason in rows}

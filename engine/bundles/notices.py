@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from .. import audit
+
 from ..documents import issue
 from ..models import AuditEvent, Case, Task
 from ..models.cases import TASK_LIVE_STATES
@@ -60,6 +62,7 @@ def _approval(session, case: Case, definition: dict) -> dict:
 
 
 def _revocation(session, case: Case, definition: dict) -> dict:
+    audit.write_pending(session)  # the reason is on the completion this notice may follow in one transaction
     reason = session.scalar(select(AuditEvent.reason).where(
         AuditEvent.case_id == case.id, AuditEvent.action == "task.completed", AuditEvent.reason.is_not(None))
         .order_by(AuditEvent.id.desc()).limit(1))

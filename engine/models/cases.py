@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import Base
 
@@ -46,6 +46,11 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
 
     tasks: Mapped[list[Task]] = relationship(back_populates="case", order_by="Task.id")
+    # its open and waiting rows: what a completion reads anyway (signers still to sign, the rows
+    # the workflow no longer has), loaded with the completed task in one statement
+    live_tasks: Mapped[list[Task]] = relationship(
+        primaryjoin=lambda: and_(Case.id == foreign(Task.case_id), Task.state.in_(TASK_LIVE_STATES)),
+        viewonly=True, order_by=lambda: Task.id)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
 
 from .. import expressions
 from ..bpmn.loader import definition_of
@@ -24,25 +24,34 @@ def load_actor(session: Session, user_id: int) -> User:
     return user
 
 
-def lock_case(session: Session, case_id: int) -> None:
-    """Take the case row's lock before touching its task rows. Every writer that changes both
-    (a completion, a suspend, a terminate) then queues on the case instead of each holding one
-    row the other needs, which PostgreSQL ends as a deadlock."""
-    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+_TASK = (select(Task).join(Task.case).options(contains_eager(Task.case), joinedload(Task.candidates))
+         .where(Task.id == bindparam("task_id")))  # built once: every task page and action runs it
+_WITH_LIVE_ROWS = _TASK.options(contains_eager(Task.case).joinedload(Case.live_tasks).lazyload(Task.candidates))
+# Its own statement, before the rows are read: a statement that waited for the lock would see
+# the case row as its holder left it but the task rows as they were before (PostgreSQL re-reads
+# only the locked row), and cancel a step the holder had just completed.
+_LOCK_CASE_OF_TASK = (select(Case.id).join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task_id"))
+                      .with_for_update(of=Case))
 
 
-def visible_task(session: Session, user: User, task_id: int) -> Task:
-    """The task with its case, or NotFound when it does not exist or the user may not see it."""
-    task = session.get(Task, task_id, options=[joinedload(Task.case)])
+def visible_task(session: Session, user: User, task_id: int, lock_case: bool = False) -> Task:
+    """The task with its case and candidates in one statement, or NotFound when it does not exist
+    or the user may not see it. ``lock_case`` first takes the case row's lock, then reads the
+    case's live rows with the task, for a writer that changes the case and its task rows (a
+    completion): every such writer then queues on the case instead of each holding one row the
+    other needs, which PostgreSQL ends as a deadlock, and goes on from what the one before left."""
+    if lock_case:
+        session.execute(_LOCK_CASE_OF_TASK, {"task_id": task_id})
+    task = session.scalars(_WITH_LIVE_ROWS if lock_case else _TASK, {"task_id": task_id}).unique().first()
     if task is None or not can_see(session, user, task):
         raise NotFound(f"no task {task_id}")
     return task
 
 
-def visible_open_task(uow, task_id: int, actor_id: int) -> tuple[User, Task]:
+def visible_open_task(uow, task_id: int, actor_id: int, lock_case: bool = False) -> tuple[User, Task]:
     """The actor and the task: 404 if they may not see it, 409 if it is no longer open."""
     user = load_actor(uow.session, actor_id)
-    task = visible_task(uow.session, user, task_id)
+    task = visible_task(uow.session, user, task_id, lock_case)
     if task.state not in TASK_OPEN_STATES:
         raise Conflict(f"task {task.id} is {task.state}", task_id=task.id, case_id=task.case_id)
     return user, task

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
+from .. import audit
 from ..bundles.items import item_statuses
 from ..errors import NotFound
 from ..incidents import incident_view, open_incidents
@@ -54,6 +55,29 @@ def task_rows_by_id(session: Session, ids: list[int], now: datetime) -> list[dic
     rows = {t.id: task_row_view(t, number, code, name, now, by, unit)
             for t, number, code, name, by, unit in session.execute(q)}
     return [rows[i] for i in ids]
+
+
+def opened_task_rows(uow, case: Case, tasks: list[Task], now: datetime) -> list[dict]:
+    """Inbox rows for the tasks this transaction just opened, from the rows themselves rather
+    than read back: a completion answers with its next steps. Org unit and assignee names come
+    from the per-process cache (neither is ever renamed; new org units and users get new ids)."""
+    def org_unit(unit_id: int | None) -> tuple[str | None, str | None]:
+        if unit_id is None:
+            return None, None
+        return uow.cache.get_or_load(("org-unit-view", unit_id), lambda: tuple(uow.session.execute(
+            select(OrgUnit.code, OrgUnit.name).where(OrgUnit.id == unit_id)).one()))
+
+    def username(user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        return uow.cache.get_or_load(("username", user_id), lambda: uow.session.scalar(
+            select(User.username).where(User.id == user_id)))
+
+    rows = []
+    for t in tasks:
+        code, name = org_unit(t.org_unit_id)
+        rows.append(task_row_view(t, case.number, code, username(t.assignee_id), now, username(t.owner_id), name))
+    return rows
 
 
 def case_visibility(session: Session, user: User):
@@ -114,6 +138,7 @@ def _links(session: Session, case: Case) -> dict:
 def case_history(session: Session, case_id: int) -> list[dict]:
     # in the order written (id), not by seq: a case whose rows began before migration 0018 has
     # its early rows in chain 1 and its later ones numbered afresh in its own chain
+    audit.write_pending(session)
     rows = session.execute(
         select(AuditEvent, Task.name).outerjoin(Task, Task.id == AuditEvent.task_id)
         .where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)).all()

@@ -26,10 +26,10 @@ from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
 from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
                            oversight_clause)
-from .common import (load_actor, lock_case, refuse_citizen_handover, refuse_while_delegated, require_reason,
+from .common import (load_actor, refuse_citizen_handover, refuse_while_delegated, require_reason,
                      run_engine, task_spec, visible_open_task, visible_task)
 from .inbox import add_inbox_columns, clean_filter, due_today_clause, ordering, sla_clause
-from .queries import case_summary, task_rows, task_rows_by_id
+from .queries import case_summary, opened_task_rows, task_rows
 from .signatures import SIGNER_FORM, complete_signer
 
 SCOPES = ("mine", "group", "all", "inbox")
@@ -142,7 +142,7 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     With ``force_reason`` a supervisor completes a stuck task that is not theirs. ``comment``
     (审批意见) lands in the case history."""
     s, now = uow.session, uow.clock.now()
-    user, task = visible_open_task(uow, task_id, actor_id)
+    user, task = visible_open_task(uow, task_id, actor_id, lock_case=True)
     if force_reason is None and (signed := complete_signer(uow, user, task, data, comment)) is not None:
         return signed  # 加签: a signer's row, or a step held for the signers after it
     if force_reason is not None:
@@ -177,7 +177,6 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
     before = completed_ids(workflow)
     run_engine(spiff_task.run)  # the person's own step: a failure here refuses their input
     failure = advance(workflow)
-    lock_case(s, case.id)
     done = s.execute(update(Task).where(Task.id == task.id, Task.state.in_(TASK_OPEN_STATES))
                      .values(state="completed", completed_by_id=user.id, completed_at=now,
                              assignee_id=user.id)).rowcount
@@ -190,8 +189,8 @@ def complete_task(uow, task_id: int, data: object, actor_id: int,
                                         detail={"element": task.element_id, "data": clean}
                                         | ({"comment": comment.strip()} if comment and comment.strip() else {}),
                                         reason=force_reason or reason_given(cfg.form, clean),
-                                        since=before, columns=clean, failure=failure))
+                                        since=before, columns=clean, failure=failure, live=case.live_tasks))
     uow.publish(DomainEvent("task.completed", case.id, task.id, {"element": task.element_id, "data": clean}))
     uow.commit()
     return {"case": case_summary(case) | {"data": case.data},
-            "next_tasks": task_rows_by_id(s, [t.id for t in opened], now)}
+            "next_tasks": opened_task_rows(uow, case, opened, now)}

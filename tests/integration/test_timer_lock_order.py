@@ -1,5 +1,5 @@
 """A timer firing takes its case's lock before its own row, in the order a completion takes
-them (engine/services/common.lock_case). The other order deadlocks on PostgreSQL when a timer
+them (engine/services/common.visible_task with lock_case). The other order deadlocks on PostgreSQL when a timer
 falls due while its case's step is being completed: one side is rolled back, a completion as a
 409, a timer as a failed attempt that, repeated, opens an incident with no fault behind it."""
 from __future__ import annotations
