@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-NAMES = ("raw", "engine", "http", "inbox", "pages", "timers", "state", "notify", "kpis")
+NAMES = ("raw", "engine", "statements", "http", "inbox", "pages", "timers", "state", "notify", "kpis")
 
 
 def main(argv: list[str]) -> int:

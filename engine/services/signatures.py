@@ -30,8 +30,7 @@ def complete_signer(uow, user: User, task: Task, data: object, comment: str | No
     waiting after it is held for them. None: an ordinary completion, which goes on as before."""
     if task.kind == "signer":
         return _sign(uow, user, task, data, comment)
-    after = [r for r in task.case.live_tasks if r.parent_task_id == task.id and r.kind == "signer"
-             and r.signer_position == "after"]  # loaded with the task (services.common.visible_task)
+    after = [r for r in added_signers(uow.session, task, live=True) if r.signer_position == "after"]
     return _hold(uow, user, task, data, comment, after) if after else None
 
 
