@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import audit
-
 from ..documents import issue
 from ..models import AuditEvent, Case, Task
 from ..models.cases import TASK_LIVE_STATES

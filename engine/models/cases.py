@@ -46,8 +46,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
 
     tasks: Mapped[list[Task]] = relationship(back_populates="case", order_by="Task.id")
-    # its open and waiting rows: what a completion reads anyway (signers still to sign, the rows
-    # the workflow no longer has), loaded with the completed task in one statement
+    # its open and waiting rows: what a completion reads anyway (the rows the workflow no longer
+    # has, the copies of changed case columns), loaded with the completed task after the case's lock
     live_tasks: Mapped[list[Task]] = relationship(
         primaryjoin=lambda: and_(Case.id == foreign(Task.case_id), Task.state.in_(TASK_LIVE_STATES)),
         viewonly=True, order_by=lambda: Task.id)
