@@ -15,6 +15,7 @@ from engine import services
 from engine.bootstrap import Container
 from engine.models import Case, OrgUnit, Task, TaskCandidate, User, UserRole
 from engine.passwords import hash_password
+from engine.permissions import queue_of
 
 from .common import Report, container_for, latency_summary, scratch_database
 
@@ -56,6 +57,7 @@ def handlers(container, unit_ids: list[int]) -> list[int]:
 def open_tasks(container, unit_ids: list[int], total: int, definition_id: int, state: bytes) -> None:
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
+    queues = {unit: queue_of([TaskCandidate(role="handler", org_unit_id=unit)]) for unit in unit_ids}
     with container.engine.begin() as conn:
         next_case = (conn.scalar(text("SELECT coalesce(max(id), 0) FROM cases")) or 0) + 1
         next_task = (conn.scalar(text("SELECT coalesce(max(id), 0) FROM tasks")) or 0) + 1
@@ -72,11 +74,11 @@ def open_tasks(container, unit_ids: list[int], total: int, definition_id: int, s
             tasks.append({"id": tid, "case_id": cid, "spiff_task_id": "x", "element_id": "Task_handle",
                           "name": "处置", "title": f"事件{i}", "process_key": "bench_one_task",
                           "category": cases[-1]["category"], "district": cases[-1]["district"],
-                          "role": "handler", "org_unit_id": unit,
+                          "role": "handler", "org_unit_id": unit, "queue": queues[unit],
                           "state": "open", "due_at": due, "warn_at": due - timedelta(hours=8),
                           "priority": rng.choice((30, 50, 50, 50, 70)), "created_at": now, "paused_s": 0,
                           "due_provisional": False, "sla_extensions": []})
-            cands.append({"task_id": tid, "role": "handler", "org_unit_id": unit})
+            cands.append({"task_id": tid, "role": "handler", "org_unit_id": unit, "queued": True})
         with container.engine.begin() as conn:
             conn.execute(insert(Case), cases)
             conn.execute(insert(Task), tasks)

@@ -19,6 +19,7 @@ from .events import DomainEvent
 from .incidents import Failure, open_incident
 from .models import OrgUnit, Task, TaskCandidate, Timer, User
 from .models.cases import TASK_LIVE_STATES
+from .permissions import set_candidates
 from .sla import cancel_timers, continue_clock, schedule_timers, set_clock, table_limit
 from .wait_rows import sync_external_tasks, sync_subscriptions
 
@@ -69,12 +70,14 @@ def _new_row(uow, case, spiff_task, now: datetime) -> tuple[Task, str | None]:
         or (substitute(cfg.due, evaluate) if cfg.due else None)
     priority = task_priority(cfg.priority, spiff_task.data, element, default=50)
     first = next((c for c in candidates if c.user_id is None), TaskCandidate(role=None, org_unit_id=None))
-    return Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
+    task = Task(case_id=case.id, spiff_task_id=str(spiff_task.id), element_id=element,
                 name=spiff_task.task_spec.bpmn_name or element, title=case.title,
                 process_key=case.process_key, category=case.category, district=case.district,
                 form_key=cfg.form.key, role=first.role, org_unit_id=first.org_unit_id or case.org_unit_id,
                 assignee_id=assignee_id, state="claimed" if assignee_id else "open",
-                priority=priority, created_at=now, candidates=candidates, item=round_item(spiff_task)), due
+                priority=priority, created_at=now, item=round_item(spiff_task))
+    set_candidates(task, candidates)
+    return task, due
 
 
 def _pauses(workflow, element: str) -> str | None:

@@ -5,6 +5,7 @@ from sqlalchemy import and_, exists, false, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import OrgUnit, Task, TaskCandidate, User
+from .models.cases import UNQUEUED
 
 OVERSEER_ROLES = ("supervisor", "leader", "admin")
 READ_ONLY_ROLES = ("leader",)  # they watch and decide the command mode; they change no case
@@ -31,8 +32,45 @@ def matches(user: User, candidates: list[TaskCandidate]) -> bool:
     return False
 
 
-def candidate_task_ids(user: User):
-    """SQL twin of :func:`matches`: a select of the task ids whose candidates fit the user."""
+def queue_of(candidates: list[TaskCandidate]) -> str | None:
+    """The group queue (``role@org_unit_id``, either side may be empty) of a task whose one
+    candidate is a group; None when users or several groups may take it. A queue's page of the
+    inbox is a range of one index (``ix_tasks_queue_order``) instead of a sort of every
+    candidate row that fits (bench/RESULTS.md, inbox)."""
+    if len(candidates) != 1 or candidates[0].user_id is not None:
+        return None
+    cand = candidates[0]
+    if cand.role is None and cand.org_unit_id is None:
+        return None
+    return f"{cand.role or ''}@{cand.org_unit_id or ''}"
+
+
+def set_candidates(task: Task, candidates: list[TaskCandidate]) -> None:
+    """Give the task its candidates and the queue they make; a queued task's one candidate row
+    is marked so that the inbox reads the task through its queue and not twice."""
+    task.queue = queue_of(candidates)
+    for cand in candidates:
+        cand.queued = task.queue is not None
+    task.candidates = candidates
+
+
+def queues_of(user: User) -> tuple[list[str], list[str]]:
+    """The queues whose tasks the user may take, as :func:`matches` decides: exact queue keys,
+    and the roles held city-wide, whose every queue (``role@…``) fits."""
+    everywhere = sorted({h.role for h in user.roles if h.org_unit_id is None})
+    keys: set[str] = set()
+    for held in user.roles:
+        if held.org_unit_id is None:
+            continue
+        keys.add(f"@{held.org_unit_id}")
+        if held.role not in everywhere:
+            keys |= {f"{held.role}@{held.org_unit_id}", f"{held.role}@"}
+    return sorted(keys), everywhere
+
+
+def candidate_task_ids(user: User, unqueued: bool = False):
+    """SQL twin of :func:`matches`: a select of the task ids whose candidates fit the user;
+    with ``unqueued``, only the tasks not in a queue (the rest are read by queue)."""
     c = TaskCandidate
     conds = [c.user_id == user.id]
     for held in user.roles:
@@ -44,7 +82,8 @@ def candidate_task_ids(user: User):
     org_ids = sorted({h.org_unit_id for h in user.roles if h.org_unit_id is not None})
     if org_ids:
         conds.append(and_(c.role.is_(None), c.org_unit_id.in_(org_ids)))
-    return select(c.task_id).where(or_(*conds))
+    query = select(c.task_id).where(or_(*conds))
+    return query.where(UNQUEUED) if unqueued else query
 
 
 def candidate_clause(user: User):

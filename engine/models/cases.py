@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, and_
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, and_, false, text
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import Base
@@ -78,6 +78,8 @@ class Task(Base):
     category: Mapped[str | None] = mapped_column(String(64))
     district: Mapped[str | None] = mapped_column(String(64))
     form_key: Mapped[str | None] = mapped_column(String(128))
+    # the group queue the task waits in when its one candidate is a group (permissions.queue_of)
+    queue: Mapped[str | None] = mapped_column(String(48))
     role: Mapped[str | None] = mapped_column(String(32))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -115,18 +117,36 @@ class Task(Base):
         cascade="all, delete-orphan", lazy="selectin")
 
 
+WAITING_IN_QUEUE = text("state = 'open' AND assignee_id IS NULL AND queue IS NOT NULL")
+# A queue's waiting tasks in the inbox's default order (services.inbox.ordering): one page of a
+# queue is a range scan of these indexes instead of a sort of every candidate task; the inbox's
+# category and district filters have theirs (else a page walks the whole queue to fill).
+for _name, _filter in (("ix_tasks_queue_order", ()), ("ix_tasks_queue_category", (Task.category,)),
+                       ("ix_tasks_queue_district", (Task.district,))):
+    Index(_name, Task.queue, *_filter, Task.priority.desc(), Task.due_at.is_(None), Task.due_at, Task.id,
+          postgresql_where=WAITING_IN_QUEUE, sqlite_where=WAITING_IN_QUEUE)
+
+
+# A candidate row the inbox reads through task_candidates: the task is in no queue.
+UNQUEUED = text("NOT queued")
+
+
 class TaskCandidate(Base):
     """Who may act on a task: a role, an org unit, a role within an org unit, or one user
     (``camunda:candidateUsers``)."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_match", "role", "org_unit_id", "task_id"),)
+    __table_args__ = (Index("ix_task_candidates_match", "role", "org_unit_id", "task_id"),
+                      Index("ix_task_candidates_unqueued", "role", "org_unit_id", "task_id",
+                            postgresql_where=UNQUEUED, sqlite_where=UNQUEUED))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     role: Mapped[str | None] = mapped_column(String(32))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # the task's only candidate, read through the task's queue instead (permissions.queue_of)
+    queued: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CaseLink(Base):

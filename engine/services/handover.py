@@ -14,7 +14,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, ProcessRefusal
 from ..events import DomainEvent
 from ..models import OrgUnit, Task, TaskCandidate, User, UserRole
 from ..models.cases import TASK_LIVE_STATES
-from ..permissions import can_act, matches, may_work
+from ..permissions import can_act, matches, may_work, set_candidates
 from .common import (refuse_citizen_handover, refuse_while_delegated, require_reason, run_engine,
                      visible_open_task)
 
@@ -35,7 +35,7 @@ def move_task(s, task: Task, to_user: str | None, to_org_unit: str | None,
         task.assignee_id, task.state = target.id, "claimed"
         return target
     unit = _target_unit(s, task, to_org_unit, paths)
-    task.candidates = [TaskCandidate(role=task.role, org_unit_id=unit.id)]
+    set_candidates(task, [TaskCandidate(role=task.role, org_unit_id=unit.id)])
     task.org_unit_id, task.assignee_id, task.state = unit.id, None, "open"
     return None
 

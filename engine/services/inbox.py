@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, union_all
 
 from ..calendar import WorkCalendar
 from ..errors import InvalidInput
-from ..models import Case, ProcessDefinition, SupervisionItem, Task
-from ..models.cases import TASK_OPEN_STATES
-from ..permissions import inbox_clause
+from ..models import Case, ProcessDefinition, SupervisionItem, Task, User
+from ..models.cases import TASK_OPEN_STATES, WAITING_IN_QUEUE
+from ..permissions import candidate_task_ids, inbox_clause, queues_of
 from .common import load_actor
 
 SLA_STATES = ("ok", "warning", "overdue")
@@ -69,12 +69,36 @@ def due_today_clause(now: datetime, cal: WorkCalendar):
     return and_(Task.due_at >= start, Task.due_at < start + timedelta(days=1))
 
 
-def ordering(sort: str) -> tuple:
+def ordering(sort: str, t=Task) -> tuple:
     """``priority``: highest first, then the nearest deadline; ``due``: nearest deadline first
-    (none last); ``created``: newest first. Task id breaks ties so pages never overlap."""
-    due = (Task.due_at.is_(None), Task.due_at)
-    return {"priority": (Task.priority.desc(), *due, Task.id), "due": (*due, Task.priority.desc(), Task.id),
-            "created": (Task.created_at.desc(), Task.id.desc())}[sort]
+    (none last); ``created``: newest first. Task id breaks ties so pages never overlap. ``t``:
+    where the columns are (the tasks table, or a subquery of its ordering columns)."""
+    due = (t.due_at.is_(None), t.due_at)
+    return {"priority": (t.priority.desc(), *due, t.id), "due": (*due, t.priority.desc(), t.id),
+            "created": (t.created_at.desc(), t.id.desc())}[sort]
+
+
+def inbox_page(user: User, mine: bool, filters: list, sort: str, limit: int, offset: int):
+    """A select of one page of the ids of the tasks waiting for the user (unclaimed, the user a
+    candidate) and, with ``mine``, those claimed by them, in ``sort`` order.
+
+    A UNION ALL of short branches, each its own first ``offset + limit`` rows in order: one per
+    queue the user may take from (a range of ``ix_tasks_queue_order`` in the default order), the
+    tasks in no queue through their candidate rows, and the user's own. Their candidate rows
+    matched first and sorted after cost 26 ms a page at 1,000,000 tasks (bench/RESULTS.md)."""
+    def branch(*where):
+        return select(Task.id, Task.priority, Task.due_at, Task.created_at).where(*filters, *where) \
+            .order_by(*ordering(sort)).limit(offset + limit).subquery()
+
+    keys, everywhere = queues_of(user)
+    branches = [branch(WAITING_IN_QUEUE, Task.queue == key) for key in keys]
+    branches += [branch(WAITING_IN_QUEUE, Task.queue.startswith(f"{role}@", autoescape=True)) for role in everywhere]
+    branches.append(branch(Task.state == "open", Task.assignee_id.is_(None),
+                           Task.id.in_(candidate_task_ids(user, unqueued=True))))
+    if mine:
+        branches.append(branch(Task.state.in_(TASK_OPEN_STATES), Task.assignee_id == user.id))
+    page = union_all(*(select(*b.c) for b in branches)).subquery()
+    return select(page.c.id).order_by(*ordering(sort, page.c)).limit(limit).offset(offset)
 
 
 def hours_left(due_at: datetime | None, now: datetime, cal: WorkCalendar) -> float | None:
@@ -103,18 +127,29 @@ def all_category_names(session) -> dict[str, str]:
     return names
 
 
-def add_inbox_columns(session, rows: list[dict], now: datetime, cal: WorkCalendar) -> list[dict]:
+# Built once, in Core, as every inbox page runs them (the ORM's work per statement cost more
+# than the statements here: bench/RESULTS.md, inbox).
+_items, _cases = SupervisionItem.__table__, Case.__table__
+_CASE_COLUMNS = select(_cases.c.id, _cases.c.definition_id, _cases.c.process_key, _cases.c.category,
+                       _cases.c.district).where(_cases.c.id.in_(bindparam("ids", expanding=True)))
+_URGE_COUNTS = (select(_items.c.case_id, func.count(), func.max(_items.c.id))
+                .where(_items.c.case_id.in_(bindparam("ids", expanding=True)), _items.c.kind == "urge",
+                       _items.c.resolved_at.is_(None)).group_by(_items.c.case_id))
+_URGES = select(_items.c.id, _items.c.created_at, _items.c.reason).where(_items.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def add_inbox_columns(uow, rows: list[dict], now: datetime, cal: WorkCalendar) -> list[dict]:
     """Each row gains ``working_hours_left``, ``urged`` ({count, last_at, reason} or None) and its
     case's ``process_key``, ``process_name``, ``category``, ``category_name`` and ``district``.
-    The case columns are read alone (not the case's state and data), each process's names once."""
+    The case columns are read alone (not the case's state and data); a deployed version's names
+    never change, so they come from the per-process cache."""
+    session = uow.session
     case_ids = sorted({r["case_id"] for r in rows})
     if not case_ids:
         return rows
-    cases = {c.id: c for c in session.execute(
-        select(Case.id, Case.definition_id, Case.process_key, Case.category, Case.district)
-        .where(Case.id.in_(case_ids)))}
-    definitions = {d.id: (d.name, category_names(d)) for d in session.scalars(
-        select(ProcessDefinition).where(ProcessDefinition.id.in_({c.definition_id for c in cases.values()})))}
+    cases = {c.id: c for c in session.execute(_CASE_COLUMNS, {"ids": case_ids})}
+    definitions = {i: uow.cache.get_or_load(("definition-labels", i), lambda i=i: _labels(session, i))
+                   for i in {c.definition_id for c in cases.values()}}
     urges = _open_urges(session, case_ids)
     for row in rows:
         case = cases[row["case_id"]]
@@ -126,17 +161,19 @@ def add_inbox_columns(session, rows: list[dict], now: datetime, cal: WorkCalenda
     return rows
 
 
+def _labels(session, definition_id: int) -> tuple[str | None, dict[str, str]]:
+    """A deployed version's process name and category names."""
+    definition = session.get(ProcessDefinition, definition_id)
+    return definition.name, category_names(definition)
+
+
 def _open_urges(session, case_ids: list[int]) -> dict[int, dict]:
     """Case id → {count, last_at, reason} of its unresolved urges (督办催办), for the cases that have any."""
-    last = func.max(SupervisionItem.id)
-    counts = {item_id: (case_id, count) for case_id, count, item_id in session.execute(
-        select(SupervisionItem.case_id, func.count(), last)
-        .where(SupervisionItem.case_id.in_(case_ids), SupervisionItem.kind == "urge",
-               SupervisionItem.resolved_at.is_(None)).group_by(SupervisionItem.case_id))}
+    counts = {item_id: (case_id, count) for case_id, count, item_id in session.execute(_URGE_COUNTS, {"ids": case_ids})}
     if not counts:
         return {}
     return {counts[i.id][0]: {"count": counts[i.id][1], "last_at": i.created_at, "reason": i.reason}
-            for i in session.scalars(select(SupervisionItem).where(SupervisionItem.id.in_(counts)))}
+            for i in session.execute(_URGES, {"ids": list(counts)})}
 
 
 def filter_choices(uow, actor_id: int) -> dict:

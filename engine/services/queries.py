@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from .. import audit
 from ..bundles.items import item_statuses
@@ -24,8 +24,9 @@ def sla_state(task: Task, now: datetime) -> str:
     return "ok"
 
 
-def task_row_view(task: Task, case_number: str, org_code: str | None, assignee: str | None,
+def task_row_view(task, case_number: str, org_code: str | None, assignee: str | None,
                   now: datetime, owner: str | None = None, org_name: str | None = None) -> dict:
+    """``task``: a Task, or a row of its columns (``_TASK_ROWS``)."""
     return {"id": task.id, "case_id": task.case_id, "case_number": case_number, "name": task.name,
             "title": task.title, "element_id": task.element_id, "role": task.role,
             "org_unit": org_code, "org_unit_name": org_name, "assignee": assignee, "state": task.state, "due_at": task.due_at,
@@ -41,19 +42,34 @@ def task_rows(session: Session, query, now: datetime) -> list[dict]:
     return task_rows_by_id(session, list(session.scalars(query.with_only_columns(Task.id))), now)
 
 
+def _task_rows_statement():
+    """Built once, in Core: what task_row_view reads, for a list of task ids. Building Task
+    objects (their JSON columns decoded) and the ORM's statement work per call took 4 of an
+    inbox page's 7 ms here at 1,000,000 tasks (bench/RESULTS.md, inbox)."""
+    tasks, cases, units = Task.__table__, Case.__table__, OrgUnit.__table__
+    assignee, owner = User.__table__.alias("assignee"), User.__table__.alias("owner")
+    c = tasks.c
+    return (select(c.id, c.case_id, c.name, c.title, c.element_id, c.role, c.state, c.due_at, c.warn_at,
+                   c.due_provisional, c.priority, c.form_key, c.created_at, c.delegation,
+                   cases.c.number.label("case_number"), units.c.code.label("org_code"),
+                   units.c.name.label("org_name"), assignee.c.username.label("assignee"),
+                   owner.c.username.label("owner"))
+            .select_from(tasks.join(cases, cases.c.id == c.case_id)
+                         .outerjoin(units, units.c.id == c.org_unit_id)
+                         .outerjoin(assignee, assignee.c.id == c.assignee_id)
+                         .outerjoin(owner, owner.c.id == c.owner_id))
+            .where(c.id.in_(bindparam("ids", expanding=True))))
+
+
+_TASK_ROWS = _task_rows_statement()
+
+
 def task_rows_by_id(session: Session, ids: list[int], now: datetime) -> list[dict]:
     """Inbox rows for these task ids, in this order."""
     if not ids:
         return []
-    assignee, owner = aliased(User), aliased(User)
-    q = (select(Task, Case.number, OrgUnit.code, assignee.username, owner.username, OrgUnit.name)
-         .options(lazyload(Task.candidates))
-         .join(Case, Case.id == Task.case_id)
-         .outerjoin(OrgUnit, OrgUnit.id == Task.org_unit_id)
-         .outerjoin(assignee, assignee.id == Task.assignee_id)
-         .outerjoin(owner, owner.id == Task.owner_id).where(Task.id.in_(ids)))
-    rows = {t.id: task_row_view(t, number, code, name, now, by, unit)
-            for t, number, code, name, by, unit in session.execute(q)}
+    rows = {r.id: task_row_view(r, r.case_number, r.org_code, r.assignee, now, r.owner, r.org_name)
+            for r in session.execute(_TASK_ROWS, {"ids": ids})}
     return [rows[i] for i in ids]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forms import describe
@@ -25,12 +25,11 @@ from ..incidents import advance
 from ..models import Task
 from ..models.cases import TASK_OPEN_STATES
 from ..sla import cancel_timers
-from ..permissions import (OVERSEER_ROLES, can_act, candidate_clause, inbox_clause,
-                           oversight_clause)
+from ..permissions import OVERSEER_ROLES, can_act, oversight_clause
 from .common import (load_actor, refuse_citizen_handover, refuse_while_delegated, require_reason,
                      run_engine, task_spec, visible_open_task, visible_task)
-from .inbox import add_inbox_columns, clean_filter, due_today_clause, ordering, sla_clause
-from .queries import case_summary, opened_task_rows, task_rows
+from .inbox import add_inbox_columns, clean_filter, due_today_clause, inbox_page, ordering, sla_clause
+from .queries import case_summary, opened_task_rows, task_rows, task_rows_by_id
 from .signatures import SIGNER_FORM, complete_signer
 
 SCOPES = ("mine", "group", "all", "inbox")
@@ -54,10 +53,19 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
     user = load_actor(s, actor_id)
     clean_filter({"scope": scope, "sort": sort, "sla_state": sla_state or ""}, SCOPES)
     cal = calendar_for(uow)
-    q = select(Task).where(Task.state.in_(TASK_OPEN_STATES))
-    mine = Task.assignee_id == user.id
-    group = and_(Task.assignee_id.is_(None), candidate_clause(user))
-    inbox = inbox_clause(user)
+    filters = [column == value for column, value in (
+        (Task.process_key, process_key), (Task.category, category), (Task.district, district)) if value]
+    if overdue:
+        filters.append(Task.due_at < now)
+    if sla_state:
+        filters.append(sla_clause(sla_state, now))
+    if due_today:
+        filters.append(due_today_clause(now, cal))
+    offset = (page - 1) * per_page
+    if scope in ("inbox", "group"):
+        ids = inbox_page(user, scope == "inbox", filters, sort, per_page, offset)
+        return add_inbox_columns(uow, task_rows_by_id(s, list(s.scalars(ids)), now), now, cal)
+    q = select(Task).where(Task.state.in_(TASK_OPEN_STATES), *filters)
     if scope == "all":
         if not user.has_role(*OVERSEER_ROLES):
             raise Forbidden("scope=all is for supervisors, leaders and admins")
@@ -65,17 +73,9 @@ def list_tasks(uow, actor_id: int, scope: str = "inbox", overdue: bool = False,
         if clause is not None:
             q = q.where(clause)
     else:
-        q = q.where({"mine": mine, "group": group, "inbox": inbox}[scope])
-    if overdue:
-        q = q.where(Task.due_at < now)
-    if sla_state:
-        q = q.where(sla_clause(sla_state, now))
-    if due_today:
-        q = q.where(due_today_clause(now, cal))
-    q = q.where(*[column == value for column, value in (
-        (Task.process_key, process_key), (Task.category, category), (Task.district, district)) if value])
+        q = q.where(Task.assignee_id == user.id)
     q = q.order_by(*ordering(sort))
-    return add_inbox_columns(s, task_rows(s, q.limit(per_page).offset((page - 1) * per_page), now), now, cal)
+    return add_inbox_columns(uow, task_rows(s, q.limit(per_page).offset(offset), now), now, cal)
 
 
 def _described(form, schema) -> list[dict]:
