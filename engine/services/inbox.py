@@ -86,17 +86,19 @@ def inbox_page(user: User, mine: bool, filters: list, sort: str, limit: int, off
     queue the user may take from (a range of ``ix_tasks_queue_order`` in the default order), the
     tasks in no queue through their candidate rows, and the user's own. Their candidate rows
     matched first and sorted after cost 26 ms a page at 1,000,000 tasks (bench/RESULTS.md)."""
+    t = Task.__table__.c  # Core columns: the ORM's coercion of each expression cost more than the query
+
     def branch(*where):
-        return select(Task.id, Task.priority, Task.due_at, Task.created_at).where(*filters, *where) \
-            .order_by(*ordering(sort)).limit(offset + limit).subquery()
+        return select(t.id, t.priority, t.due_at, t.created_at).where(*filters, *where) \
+            .order_by(*ordering(sort, t)).limit(offset + limit).subquery()
 
     keys, everywhere = queues_of(user)
-    branches = [branch(WAITING_IN_QUEUE, Task.queue == key) for key in keys]
-    branches += [branch(WAITING_IN_QUEUE, Task.queue.startswith(f"{role}@", autoescape=True)) for role in everywhere]
-    branches.append(branch(Task.state == "open", Task.assignee_id.is_(None),
-                           Task.id.in_(candidate_task_ids(user, unqueued=True))))
+    branches = [branch(WAITING_IN_QUEUE, t.queue == key) for key in keys]
+    branches += [branch(WAITING_IN_QUEUE, t.queue.startswith(f"{role}@", autoescape=True)) for role in everywhere]
+    branches.append(branch(t.state == "open", t.assignee_id.is_(None),
+                           t.id.in_(candidate_task_ids(user, unqueued=True))))
     if mine:
-        branches.append(branch(Task.state.in_(TASK_OPEN_STATES), Task.assignee_id == user.id))
+        branches.append(branch(t.state.in_(TASK_OPEN_STATES), t.assignee_id == user.id))
     page = union_all(*(select(*b.c) for b in branches)).subquery()
     return select(page.c.id).order_by(*ordering(sort, page.c)).limit(limit).offset(offset)
 
