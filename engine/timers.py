@@ -1,4 +1,6 @@
-"""The durable timer sweep: claim due rows, fire each exactly once in its own transaction.
+"""The durable timer sweep: claim due rows, fire each exactly once, in its own transaction, or
+for deadline warnings (which change no case) in a transaction with the claim's other warnings;
+a batch that fails is fired again one timer at a time, so a bad timer still fails alone.
 
 Any number of scheduler processes may sweep at once. A claim is a lease (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL); firing first flips the row from pending to fired with a conditional
@@ -90,6 +92,18 @@ _MARK_FIRED = (update(Timer).where(Timer.id == bindparam("timer_id"), Timer.stat
 
 HANDLERS = {"bpmn-timer": _fire_bpmn_timer, "sla-warn": _fire_sla_warn, "sla-due": _fire_sla_due,
             "escalate": _fire_escalate}
+# Warnings change no case, task or workflow (an audit row and a notification each): a claim's
+# warnings fire together, in batches of this many, each batch one transaction.
+TOGETHER = ("sla-warn",)
+BATCH = 50
+_KINDS = select(Timer.id, Timer.kind).where(Timer.id.in_(bindparam("ids", expanding=True)))
+_LOCK_CASES = (select(Case.id).where(Case.id.in_(
+    select(Timer.case_id).where(Timer.id.in_(bindparam("ids", expanding=True))))).order_by(Case.id)
+    .with_for_update())
+_MARK_ALL_FIRED = (update(Timer).where(Timer.id.in_(bindparam("ids", expanding=True)), Timer.state == "pending",
+                                       Timer.lease_owner == bindparam("owner"))
+                   .values(state="fired", fired_at=bindparam("now"))
+                   .returning(Timer.id, Timer.kind, Timer.case_id, Timer.task_id, Timer.spiff_task_id, Timer.payload))
 
 
 def claim_due(container, owner: str, limit: int) -> list[int]:
@@ -115,6 +129,46 @@ def fire(container, timer_id: int, owner: str) -> bool:
         log.exception("timer %s failed", timer_id)
         _record_failure(container, timer_id, exc)
         return False
+
+
+def fire_claimed(container, timer_ids: list[int], owner: str) -> int:
+    """Fire a claim's timers: its warnings in batches (:func:`fire_together`), the rest and any
+    batch that failed one by one. Returns how many this call fired."""
+    with container.session_factory() as s:
+        kinds = dict(s.execute(_KINDS, {"ids": timer_ids}).all()) if timer_ids else {}
+    together = [i for i in timer_ids if kinds.get(i) in TOGETHER]
+    alone = [i for i in timer_ids if kinds.get(i) not in TOGETHER]
+    fired = 0
+    for start in range(0, len(together), BATCH):
+        batch = together[start:start + BATCH]
+        done = fire_together(container, batch, owner)
+        if done is None:
+            alone += batch
+        else:
+            fired += done
+    return fired + sum(fire(container, timer_id, owner) for timer_id in alone)
+
+
+def fire_together(container, timer_ids: list[int], owner: str) -> int | None:
+    """Fire these claimed timers in one transaction: their cases locked in id order (as one
+    firing or a completion takes a case, before its timer rows), all marked fired in one
+    statement, each handler run, one commit with one audit write per chain. At 100,000 due
+    warnings one transaction per firing was eight statements and a commit each (bench/RESULTS.md,
+    timers). Returns how many fired, or None when the batch failed and rolled back whole, for
+    the caller to fire them one by one, so that a bad timer fails alone."""
+    try:
+        with container.uow() as uow:
+            now = uow.clock.now()
+            connection = uow.session.connection()
+            connection.execute(_LOCK_CASES, {"ids": timer_ids})
+            timers = connection.execute(_MARK_ALL_FIRED, {"ids": timer_ids, "owner": owner, "now": now}).all()
+            for timer in timers:
+                HANDLERS[timer.kind](uow, timer, now)
+            uow.commit()
+            return len(timers)
+    except Exception:  # whatever it was, each timer gets its own try and its own record of it
+        log.warning("a batch of %d timers failed; firing them one by one", len(timer_ids), exc_info=True)
+        return None
 
 
 def _record_failure(container, timer_id: int, exc: Exception) -> None:
@@ -152,7 +206,7 @@ def sweep(container, owner: str, batch: int = 200, poll_for_s: float = 0.0, idle
     fired, until = 0, time.monotonic() + poll_for_s
     while True:
         ids = claim_due(container, owner, batch)
-        fired += sum(fire(container, timer_id, owner) for timer_id in ids)
+        fired += fire_claimed(container, ids, owner)
         if len(ids) == batch:
             continue
         if time.monotonic() + idle_s >= until:
