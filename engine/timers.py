@@ -82,13 +82,6 @@ def _fire_escalate(uow, timer: Timer, now: datetime) -> None:
 
 _OPEN_TASK = select(Task.id, Task.case_id, Task.org_unit_id, Task.name, Task.due_at).where(
     Task.id == bindparam("task_id"), Task.state.in_(TASK_OPEN_STATES))
-# the case first, as a completion takes it (services.common.visible_task with lock_case): the other order deadlocks
-_LOCK_CASE = (select(Case.id).join(Timer, Timer.case_id == Case.id).where(Timer.id == bindparam("timer_id"))
-              .with_for_update(of=Case))
-_MARK_FIRED = (update(Timer).where(Timer.id == bindparam("timer_id"), Timer.state == "pending",
-                                   Timer.lease_owner == bindparam("owner"))
-               .values(state="fired", fired_at=bindparam("now"))
-               .returning(Timer.id, Timer.kind, Timer.case_id, Timer.task_id, Timer.spiff_task_id, Timer.payload))
 
 HANDLERS = {"bpmn-timer": _fire_bpmn_timer, "sla-warn": _fire_sla_warn, "sla-due": _fire_sla_due,
             "escalate": _fire_escalate}
@@ -97,13 +90,14 @@ HANDLERS = {"bpmn-timer": _fire_bpmn_timer, "sla-warn": _fire_sla_warn, "sla-due
 TOGETHER = ("sla-warn",)
 BATCH = 50
 _KINDS = select(Timer.id, Timer.kind).where(Timer.id.in_(bindparam("ids", expanding=True)))
+# the case first, as a completion takes it (services.common.visible_task with lock_case), in id order
 _LOCK_CASES = (select(Case.id).where(Case.id.in_(
     select(Timer.case_id).where(Timer.id.in_(bindparam("ids", expanding=True))))).order_by(Case.id)
     .with_for_update())
-_MARK_ALL_FIRED = (update(Timer).where(Timer.id.in_(bindparam("ids", expanding=True)), Timer.state == "pending",
-                                       Timer.lease_owner == bindparam("owner"))
-                   .values(state="fired", fired_at=bindparam("now"))
-                   .returning(Timer.id, Timer.kind, Timer.case_id, Timer.task_id, Timer.spiff_task_id, Timer.payload))
+_MARK_FIRED = (update(Timer).where(Timer.id.in_(bindparam("ids", expanding=True)), Timer.state == "pending",
+                                   Timer.lease_owner == bindparam("owner"))
+               .values(state="fired", fired_at=bindparam("now"))
+               .returning(Timer.id, Timer.kind, Timer.case_id, Timer.task_id, Timer.spiff_task_id, Timer.payload))
 
 
 def claim_due(container, owner: str, limit: int) -> list[int]:
@@ -115,16 +109,7 @@ def claim_due(container, owner: str, limit: int) -> list[int]:
 def fire(container, timer_id: int, owner: str) -> bool:
     """Fire one claimed timer; True if this call fired it."""
     try:
-        with container.uow() as uow:
-            now = uow.clock.now()
-            connection = uow.session.connection()
-            connection.execute(_LOCK_CASE, {"timer_id": timer_id})
-            timer = connection.execute(_MARK_FIRED, {"timer_id": timer_id, "owner": owner, "now": now}).one_or_none()
-            if timer is None:
-                return False
-            HANDLERS[timer.kind](uow, timer, now)
-            uow.commit()
-            return True
+        return _fire_in_one_transaction(container, [timer_id], owner) == 1
     except Exception as exc:  # the effects rolled back; record why and retry later
         log.exception("timer %s failed", timer_id)
         _record_failure(container, timer_id, exc)
@@ -150,25 +135,31 @@ def fire_claimed(container, timer_ids: list[int], owner: str) -> int:
 
 
 def fire_together(container, timer_ids: list[int], owner: str) -> int | None:
-    """Fire these claimed timers in one transaction: their cases locked in id order (as one
-    firing or a completion takes a case, before its timer rows), all marked fired in one
-    statement, each handler run, one commit with one audit write per chain. At 100,000 due
-    warnings one transaction per firing was eight statements and a commit each (bench/RESULTS.md,
-    timers). Returns how many fired, or None when the batch failed and rolled back whole, for
-    the caller to fire them one by one, so that a bad timer fails alone."""
+    """Fire these claimed timers in one transaction. At 100,000 due warnings one transaction per
+    firing was eight statements and a commit each (bench/RESULTS.md, timers). Returns how many
+    fired, or None when the batch failed and rolled back whole, for the caller to fire them one
+    by one, so that a bad timer fails alone."""
     try:
-        with container.uow() as uow:
-            now = uow.clock.now()
-            connection = uow.session.connection()
-            connection.execute(_LOCK_CASES, {"ids": timer_ids})
-            timers = connection.execute(_MARK_ALL_FIRED, {"ids": timer_ids, "owner": owner, "now": now}).all()
-            for timer in timers:
-                HANDLERS[timer.kind](uow, timer, now)
-            uow.commit()
-            return len(timers)
+        return _fire_in_one_transaction(container, timer_ids, owner)
     except Exception:  # whatever it was, each timer gets its own try and its own record of it
         log.warning("a batch of %d timers failed; firing them one by one", len(timer_ids), exc_info=True)
         return None
+
+
+def _fire_in_one_transaction(container, timer_ids: list[int], owner: str) -> int:
+    """Their cases locked in id order first (as a completion takes its case before the timer
+    rows it cancels: the other order deadlocks), the pending ones still leased to ``owner``
+    marked fired in one statement, each handler run, one commit with one audit write per chain.
+    Returns how many fired; raises with everything rolled back."""
+    with container.uow() as uow:
+        now = uow.clock.now()
+        connection = uow.session.connection()
+        connection.execute(_LOCK_CASES, {"ids": timer_ids})
+        timers = connection.execute(_MARK_FIRED, {"ids": timer_ids, "owner": owner, "now": now}).all()
+        for timer in timers:
+            HANDLERS[timer.kind](uow, timer, now)
+        uow.commit()
+        return len(timers)
 
 
 def _record_failure(container, timer_id: int, exc: Exception) -> None:

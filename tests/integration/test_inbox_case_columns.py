@@ -4,14 +4,13 @@ category or district changes them on the case's other live steps too, and migrat
 them in for the tasks already there."""
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from engine import services
-from engine.database import alembic_config
 from engine.models import Task
 from tests.conftest import DATA
 from tests.factories.directory import make_org_tree, make_user
+from tests.factories.migrations import database_at, insert_definition
 
 
 def _titles(container, user: int, **filters) -> list[str]:
@@ -46,14 +45,9 @@ def test_a_later_step_that_reclassifies_moves_the_cases_other_steps_in_the_filte
 
 
 def test_migration_0017_copies_the_case_columns_onto_existing_tasks(fresh_database_url):
-    config = alembic_config(fresh_database_url)
-    command.upgrade(config, "0016")
-    engine = create_engine(fresh_database_url)
-    try:
+    with database_at(fresh_database_url, "0016") as (engine, upgrade_to_head):
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO process_definitions (id, key, version, name, bpmn_xml, dmn_xml, checksum,"
-                              " summary, status, deployed_at) VALUES (1, 'p', 1, 'P', '', '[]', 'x', '{}', 'active',"
-                              " '2026-12-01 00:00:00')"))
+            insert_definition(conn)
             conn.execute(text("INSERT INTO cases (id, number, definition_id, process_key, status, title, category,"
                               " district, data, state, version, created_at, updated_at) VALUES"
                               " (1, 'C1', 1, 'p', 'running', 't', 'urban.street', 'D-EAST', '{}', :s, 1,"
@@ -65,9 +59,7 @@ def test_migration_0017_copies_the_case_columns_onto_existing_tasks(fresh_databa
                               " (1, 1, 'a', 'A', 'A', 't', 'open', 0, '[]', false, 50, '2026-12-01 00:00:00', '{}', 'step'),"
                               " (2, 2, 'b', 'B', 'B', 't', 'completed', 0, '[]', false, 50, '2026-12-01 00:00:00', '{}',"
                               " 'step')"))
-        command.upgrade(config, "head")
+        upgrade_to_head()
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT id, process_key, category, district FROM tasks ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(1, "p", "urban.street", "D-EAST"), (2, "p", None, None)]
-    finally:
-        engine.dispose()

@@ -5,14 +5,13 @@ a transfer to another org unit moves the task to that unit's queue; migration 00
 tasks already there in their queues."""
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from engine import services
 from engine.services import handover
-from engine.database import alembic_config
 from tests.conftest import DATA
 from tests.factories.directory import make_org_tree, make_user
+from tests.factories.migrations import database_at, insert_definition
 
 
 def _names(container, user: int, **kw) -> list[str]:
@@ -82,18 +81,13 @@ def test_a_transfer_to_another_org_unit_moves_the_task_to_that_units_queue(conta
 
 
 def test_migration_0019_puts_existing_tasks_in_their_queues(fresh_database_url):
-    config = alembic_config(fresh_database_url)
-    command.upgrade(config, "0018")
-    engine = create_engine(fresh_database_url)
-    try:
+    with database_at(fresh_database_url, "0018") as (engine, upgrade_to_head):
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO org_units (id, code, name, kind, level, path) VALUES"
                               " (7, 'U', 'U', 'department', 0, '/7/')"))
             conn.execute(text("INSERT INTO users (id, username, password_hash, display_name, active, created_at)"
                               " VALUES (3, 'u', 'x', 'u', true, '2026-12-01 00:00:00')"))
-            conn.execute(text("INSERT INTO process_definitions (id, key, version, name, bpmn_xml, dmn_xml, checksum,"
-                              " summary, status, deployed_at) VALUES (1, 'p', 1, 'P', '', '[]', 'x', '{}', 'active',"
-                              " '2026-12-01 00:00:00')"))
+            insert_definition(conn)
             conn.execute(text("INSERT INTO cases (id, number, definition_id, process_key, status, title, data, state,"
                               " version, created_at, updated_at) VALUES (1, 'C1', 1, 'p', 'running', 't', '{}', :s, 1,"
                               " '2026-12-01 00:00:00', '2026-12-01 00:00:00')"), {"s": b"x"})
@@ -104,11 +98,9 @@ def test_migration_0019_puts_existing_tasks_in_their_queues(fresh_database_url):
             conn.execute(text("INSERT INTO task_candidates (task_id, role, org_unit_id, user_id) VALUES"
                               " (1, 'handler', 7, NULL), (2, 'handler', NULL, NULL), (3, NULL, 7, NULL),"
                               " (4, 'handler', 7, NULL), (4, 'dispatcher', NULL, NULL), (5, NULL, NULL, 3)"))
-        command.upgrade(config, "head")
+        upgrade_to_head()
         with engine.connect() as conn:
             queues = conn.execute(text("SELECT id, queue FROM tasks ORDER BY id")).all()
             queued = conn.execute(text("SELECT task_id FROM task_candidates WHERE queued ORDER BY task_id")).all()
         assert [tuple(r) for r in queues] == [(1, "handler@7"), (2, "handler@"), (3, "@7"), (4, None), (5, None)]
         assert [r[0] for r in queued] == [1, 2, 3]
-    finally:
-        engine.dispose()
