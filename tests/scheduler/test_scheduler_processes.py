@@ -120,4 +120,8 @@ def test_three_schedulers_fire_each_due_timer_exactly_once(real_time, database_u
             select(AuditEvent).where(AuditEvent.action == "task.sla_warning"))]
         owners = set(s.scalars(select(Timer.lease_owner).where(Timer.kind == "sla-warn")))
     assert len(fired_ids) == n and len(set(fired_ids)) == n
-    assert len(owners) >= 2  # they really ran side by side (which ones win each claim is up to the database)
+    if ON_POSTGRES:  # they really ran side by side (which ones win each claim is up to the database)
+        assert len(owners) >= 2
+    # SQLite has one write lock and hands it on unfairly: a scheduler firing its warnings in
+    # batches takes it back between them before the others' busy handlers wake, and may fire every
+    # claim alone. Each timer still fires once, which is what this test is for there.
