@@ -119,8 +119,10 @@ def fire(container, timer_id: int, owner: str) -> bool:
 def fire_claimed(container, timer_ids: list[int], owner: str) -> int:
     """Fire a claim's timers: its warnings in batches (:func:`fire_together`), the rest and any
     batch that failed one by one. Returns how many this call fired."""
+    if not timer_ids:
+        return 0
     with container.session_factory() as s:
-        kinds = dict(s.execute(_KINDS, {"ids": timer_ids}).all()) if timer_ids else {}
+        kinds = dict(s.execute(_KINDS, {"ids": timer_ids}).all())
     together = [i for i in timer_ids if kinds.get(i) in TOGETHER]
     alone = [i for i in timer_ids if kinds.get(i) not in TOGETHER]
     fired = 0

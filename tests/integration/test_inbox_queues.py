@@ -15,8 +15,12 @@ from tests.factories.migrations import database_at, insert_definition
 
 
 def _names(container, user: int, **kw) -> list[str]:
+    return [r["element_id"] for r in _rows(container, user, **kw)]
+
+
+def _rows(container, user: int, **kw) -> list[dict]:
     with container.uow() as uow:
-        return [r["element_id"] for r in services.list_tasks(uow, user, **kw)]
+        return services.list_tasks(uow, user, **kw)
 
 
 def _start(container, starter: int) -> dict:
@@ -58,11 +62,6 @@ def test_every_sort_pages_through_the_whole_inbox_once(container):
         whole = [r["id"] for r in _rows(container, zhao, sort=sort, per_page=50)]
         paged = [r["id"] for n in range(1, 5) for r in _rows(container, zhao, sort=sort, per_page=4, page=n)]
         assert len(whole) == 15 and paged == whole, sort
-
-
-def _rows(container, user: int, **kw) -> list[dict]:
-    with container.uow() as uow:
-        return services.list_tasks(uow, user, **kw)
 
 
 def test_a_transfer_to_another_org_unit_moves_the_task_to_that_units_queue(container):
